@@ -1,0 +1,1 @@
+"""First-party analytics: event collection, rollups and reports. Never imports `routes`."""

@@ -1,0 +1,136 @@
+"""Pages and snippets every part of the site shares: home, standard pages, themes, areas and place facts."""
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from translations.mixins import TranslatedPageMixin
+
+from .fields import MonthsField
+
+ACCESSIBILITY_CHOICES = [(None, _("Unknown")), (True, _("Yes")), (False, _("No"))]
+
+
+@register_snippet
+class Theme(models.Model):
+    """What a visitor comes for (onsen, samurai, sake...): tags routes, spots and events, and market preferences."""
+
+    key = models.SlugField(unique=True, help_text=_("Stable identifier used by the recommender and filters."))
+    name = models.CharField(max_length=100)
+
+    panels = [FieldPanel("key"), FieldPanel("name")]
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.name or self.key
+
+
+@register_snippet
+class Area(models.Model):
+    """A part of the city or of the wider Aizu region, for filters and wide-area routes."""
+
+    key = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+
+    panels = [FieldPanel("key"), FieldPanel("name"), FieldPanel("description")]
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.name or self.key
+
+
+class Coordinates(models.Model):
+    latitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+class PlaceFacts(Coordinates):
+    """What routes, spots and events share: themes, season, area, picture, and facts staff must still check."""
+
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    themes = ParentalManyToManyField(Theme, blank=True, related_name="+")
+    best_months = MonthsField(verbose_name=_("best months"))
+    hero_image = models.ForeignKey(
+        "images.AizuImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    step_free = models.BooleanField(null=True, blank=True, choices=ACCESSIBILITY_CHOICES)
+    stroller_friendly = models.BooleanField(null=True, blank=True, choices=ACCESSIBILITY_CHOICES)
+    staff_check = models.TextField(
+        blank=True,
+        help_text=_("Facts not yet confirmed (hours, fees, dates, travel times). Shown only to staff."),
+    )
+
+    place_panels = [
+        FieldPanel("area"),
+        FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("best_months"),
+        FieldPanel("hero_image"),
+        FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")], heading=_("Coordinates")),
+        FieldRowPanel([FieldPanel("step_free"), FieldPanel("stroller_friendly")], heading=_("Accessibility")),
+        FieldPanel("staff_check"),
+    ]
+
+    class Meta:
+        abstract = True
+
+
+class HomePage(TranslatedPageMixin, Page):
+    intro = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    max_count = 1
+    parent_page_types = ["wagtailcore.Page"]
+
+    def get_context(self, request, *args, **kwargs):
+        from routes.models import RoutePage
+
+        context = super().get_context(request, *args, **kwargs)
+        # The same for every visitor, so the page caches; personal picks arrive later from a JSON endpoint.
+        context["popular_routes"] = RoutePage.objects.live().select_related("hero_image")[:6]
+        return context
+
+
+class StandardPage(TranslatedPageMixin, Page):
+    """Practical information, getting to Aizu, the privacy notice: text that is not a route, spot or event.
+
+    The body is rich text rather than a translated StreamField: per-language StreamFields drift apart and
+    their "copy content" buttons break in the Japanese admin (see the modeltranslation notes).
+    """
+
+    intro = models.TextField(blank=True)
+    body = RichTextField(blank=True, features=["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"])
+
+    content_panels = Page.content_panels + [MultiFieldPanel([FieldPanel("intro"), FieldPanel("body")])]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]

@@ -1,0 +1,29 @@
+from django import template
+from wagtail.models import Page, Site
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context) -> list[Page]:
+    site = Site.find_for_request(context["request"]) if context.get("request") else None
+    if site is None:
+        return []
+    return list(site.root_page.get_children().live().in_menu().specific())
+
+
+@register.simple_tag(takes_context=True)
+def site_home(context) -> Page | None:
+    site = Site.find_for_request(context["request"]) if context.get("request") else None
+    return site.root_page.specific if site else None
+
+
+@register.filter
+def duration_label(page) -> str:
+    from django.utils.translation import ngettext
+
+    amount = page.duration_amount.normalize()
+    amount_text = f"{amount:f}"
+    if page.duration_unit == "days":
+        return ngettext("%(n)s day", "%(n)s days", int(amount)) % {"n": amount_text}
+    return ngettext("%(n)s hour", "%(n)s hours", int(amount) if amount == int(amount) else 2) % {"n": amount_text}

@@ -1,0 +1,187 @@
+"""Routes (itineraries of stops) and the spots they pass through."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from content.fields import ChoiceListField
+from content.models import Coordinates, PlaceFacts
+from translations.mixins import TranslatedPageMixin
+
+TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
+
+
+class RouteIndexPage(TranslatedPageMixin, Page):
+    intro = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["routes.RoutePage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["routes"] = RoutePage.objects.child_of(self).live().select_related("hero_image", "area")
+        return context
+
+
+class SpotIndexPage(TranslatedPageMixin, Page):
+    intro = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["routes.SpotPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["spots"] = SpotPage.objects.child_of(self).live().select_related("hero_image", "area")
+        return context
+
+
+class SpotPage(TranslatedPageMixin, PlaceFacts, Page):
+    summary = models.TextField(blank=True, help_text=_("One sentence for lists and search results."))
+    description = RichTextField(blank=True, features=TEXT_FEATURES)
+    opening_hours = models.TextField(blank=True)
+    closed_days = models.TextField(blank=True)
+    fees = models.TextField(blank=True)
+    access_train = models.TextField(_("access by train"), blank=True)
+    access_bus = models.TextField(_("access by bus"), blank=True)
+    access_car = models.TextField(_("access by car"), blank=True)
+    official_website = models.URLField(blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [FieldPanel("opening_hours"), FieldPanel("closed_days"), FieldPanel("fees")], heading=_("Visiting")
+        ),
+        MultiFieldPanel(
+            [FieldPanel("access_train"), FieldPanel("access_bus"), FieldPanel("access_car")], heading=_("Access")
+        ),
+        FieldPanel("official_website"),
+        MultiFieldPanel(PlaceFacts.place_panels, heading=_("Place")),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("description")]
+    parent_page_types = ["routes.SpotIndexPage"]
+    subpage_types: list[str] = []
+
+    def routes(self) -> models.QuerySet:
+        """Routes that pass through this spot, derived from their stops so they never go out of date."""
+        return RoutePage.objects.live().filter(stops__spot=self).distinct()
+
+
+class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
+    DURATION_UNITS = [("hours", _("hours")), ("days", _("days"))]
+    PRICE_LEVELS = [(0, _("Free")), (1, _("Low")), (2, _("Moderate")), (3, _("High"))]
+    PARTY_CHOICES = [("solo", _("Solo")), ("couple", _("Couple")), ("family", _("Family")), ("group", _("Group"))]
+
+    summary = models.TextField(blank=True, help_text=_("One or two sentences for lists and search results."))
+    description = RichTextField(blank=True, features=TEXT_FEATURES)
+    duration_amount = models.DecimalField(
+        max_digits=4, decimal_places=1, default=Decimal("3"), validators=[MinValueValidator(Decimal("0.5"))]
+    )
+    duration_unit = models.CharField(max_length=5, choices=DURATION_UNITS, default="hours")
+    start_place = models.CharField(max_length=200, blank=True)
+    end_place = models.CharField(max_length=200, blank=True)
+    price_level = models.PositiveSmallIntegerField(choices=PRICE_LEVELS, null=True, blank=True)
+    party_fit = ChoiceListField(choice_list=PARTY_CHOICES, verbose_name=_("suits"))
+    walking_km = models.DecimalField(
+        _("walking distance (km)"), max_digits=5, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        FieldRowPanel([FieldPanel("duration_amount"), FieldPanel("duration_unit")], heading=_("Duration")),
+        FieldRowPanel([FieldPanel("start_place"), FieldPanel("end_place")], heading=_("Start and end")),
+        FieldPanel("price_level"),
+        FieldPanel("party_fit"),
+        FieldPanel("walking_km"),
+        MultiFieldPanel(PlaceFacts.place_panels, heading=_("Place")),
+        InlinePanel("stops", label=_("Stops"), min_num=1),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("description")]
+    parent_page_types = ["routes.RouteIndexPage"]
+    subpage_types: list[str] = []
+
+    @property
+    def days(self) -> int:
+        return max((stop.day for stop in self.stops.all()), default=1)
+
+    def stops_by_day(self) -> list[tuple[int, list["RouteStop"]]]:
+        days: dict[int, list[RouteStop]] = {}
+        for stop in self.stops.all():
+            days.setdefault(stop.day, []).append(stop)
+        return sorted(days.items())
+
+    @property
+    def total_minutes(self) -> int:
+        """Stays plus transfers: what the visitor should plan for, excluding overnight breaks."""
+        return sum(stop.stay_minutes + (stop.transfer_minutes or 0) for stop in self.stops.all())
+
+    def clean(self) -> None:
+        super().clean()
+        if self.duration_unit == "days" and self.duration_amount != int(self.duration_amount):
+            raise ValidationError({"duration_amount": _("A route of several days lasts a whole number of days.")})
+
+
+class RouteStop(Orderable, Coordinates):
+    """One stop of a route. Order, place and times are shared by all languages; only the words are translated."""
+
+    TRANSFER_MODES = [
+        ("walk", _("Walk")),
+        ("bus", _("Bus")),
+        ("train", _("Train")),
+        ("taxi", _("Taxi")),
+        ("car", _("Car")),
+    ]
+
+    route = ParentalKey(RoutePage, on_delete=models.CASCADE, related_name="stops")
+    spot = models.ForeignKey(SpotPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="route_stops")
+    place_name = models.CharField(
+        max_length=200, blank=True, help_text=_("Used when the stop is not a spot page (a station, a bus stop).")
+    )
+    note = models.TextField(blank=True)
+    stay_minutes = models.PositiveSmallIntegerField(default=30)
+    day = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    transfer_mode = models.CharField(
+        max_length=5, choices=TRANSFER_MODES, blank=True, help_text=_("How to reach the next stop.")
+    )
+    transfer_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    transfer_note = models.CharField(max_length=255, blank=True)
+
+    panels = [
+        PageChooserPanel("spot", "routes.SpotPage"),
+        FieldPanel("place_name"),
+        FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+        FieldRowPanel([FieldPanel("day"), FieldPanel("stay_minutes")]),
+        FieldPanel("note"),
+        FieldRowPanel([FieldPanel("transfer_mode"), FieldPanel("transfer_minutes")]),
+        FieldPanel("transfer_note"),
+    ]
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.spot_id and not (self.place_name_ja or self.place_name):
+            raise ValidationError(_("Choose a spot or enter a place name."))
+
+    @property
+    def name(self) -> str:
+        return self.spot.title if self.spot_id else self.place_name
+
+    @property
+    def position(self) -> tuple | None:
+        """The stop's own coordinates, else its spot's."""
+        if self.has_coordinates:
+            return self.latitude, self.longitude
+        if self.spot_id and self.spot.has_coordinates:
+            return self.spot.latitude, self.spot.longitude
+        return None

@@ -1,0 +1,76 @@
+from django import template
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import urlencode
+from wagtail.models import Page
+
+from ..languages import fallback_chain, language_name, language_tag, og_locale, supported_languages
+from ..state import TranslationStatus, translation_statuses
+
+register = template.Library()
+
+
+def _statuses(page: Page) -> dict[str, TranslationStatus]:
+    if not hasattr(page, "_translation_statuses"):
+        page._translation_statuses = translation_statuses(page)
+    return page._translation_statuses
+
+
+def page_url_in(page: Page | None, code: str, request=None) -> str:
+    """The page's own URL in another language (Django's set_language cannot move a Wagtail page)."""
+    with translation.override(code):
+        if page is None:
+            return f"/{code}/"
+        return page.get_url(request) or f"/{code}/"
+
+
+@register.simple_tag
+def html_lang() -> str:
+    return language_tag(translation.get_language())
+
+
+@register.simple_tag
+def current_og_locale() -> str:
+    return og_locale(translation.get_language())
+
+
+@register.simple_tag(takes_context=True)
+def page_languages(context, page: Page | None = None) -> list[dict]:
+    """One entry per language for the switcher and for hreflang: its name in its own script and its URL."""
+    request = context.get("request")
+    current = translation.get_language()
+    statuses = _statuses(page) if page is not None else {}
+    entries = []
+    for code in supported_languages():
+        url = page_url_in(page, code, request)
+        status = statuses.get(code)
+        entries.append(
+            {
+                "code": code,
+                "name": language_name(code),
+                "tag": language_tag(code),
+                "url": url,
+                "switch_url": reverse("choose_language", args=[code]) + "?" + urlencode({"next": url}),
+                "is_current": code == current,
+                "is_default": code == settings.LANGUAGE_CODE,
+                "has_language": status.has_language if status else True,
+            }
+        )
+    return entries
+
+
+@register.simple_tag
+def fallback_notice(page: Page | None) -> dict | None:
+    """When the page is shown partly in other languages: which ones, for a notice in the visitor's language."""
+    if page is None:
+        return None
+    current = translation.get_language()
+    status = _statuses(page).get(current)
+    if status is None or status.has_language:
+        return None
+    shown_in = [code for code in fallback_chain(current) if _statuses(page)[code].has_language]
+    return {
+        "state": status.state,
+        "shown_in": language_name(shown_in[0] if shown_in else settings.SOURCE_LANGUAGE),
+    }

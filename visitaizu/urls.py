@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from translations.views import choose_language
+
+urlpatterns = [
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("language/<str:code>/", choose_language, name="choose_language"),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Every visitor-facing page lives under its language prefix (/ja/, /en/, /zh-hant/ ...); `/` negotiates.
+urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=True)
