@@ -33,9 +33,7 @@ class EventPage(TranslatedPageMixin, PlaceFacts, Page):
     usual_timing = models.CharField(max_length=200, blank=True, help_text=_("e.g. 'Every year on 10 January'"))
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
-    spot = models.ForeignKey(
-        "routes.SpotPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
-    )
+    spot = models.ForeignKey("routes.SpotPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
     place_name = models.CharField(max_length=200, blank=True)
 
     content_panels = Page.content_panels + [

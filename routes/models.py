@@ -93,7 +93,11 @@ class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
     price_level = models.PositiveSmallIntegerField(choices=PRICE_LEVELS, null=True, blank=True)
     party_fit = ChoiceListField(choice_list=PARTY_CHOICES, verbose_name=_("suits"))
     walking_km = models.DecimalField(
-        _("walking distance (km)"), max_digits=5, decimal_places=1, null=True, blank=True,
+        _("walking distance (km)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
 

@@ -15,8 +15,16 @@ class SpotIndexPageTranslation(TranslationOptions):
 
 @register(SpotPage)
 class SpotPageTranslation(TranslationOptions):
-    fields = ("summary", "description", "opening_hours", "closed_days", "fees", "access_train", "access_bus",
-              "access_car")
+    fields = (
+        "summary",
+        "description",
+        "opening_hours",
+        "closed_days",
+        "fees",
+        "access_train",
+        "access_bus",
+        "access_car",
+    )
 
 
 @register(RoutePage)

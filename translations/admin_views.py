@@ -41,7 +41,9 @@ def translation_report(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "languages": [(code, language_name(code)) for code in languages],
-            "totals": [(code, [(state, totals[code][state]) for state in State if totals[code][state]]) for code in languages],
+            "totals": [
+                (code, [(state, totals[code][state]) for state in State if totals[code][state]]) for code in languages
+            ],
             "states": list(State),
             "wanted_state": wanted_state,
             "wanted_language": wanted_language,
@@ -59,6 +61,8 @@ def review_translation(request: HttpRequest, page_id: int, language: str) -> Htt
         raise PermissionDenied
     mark_reviewed(page, language, request.user)
     messages.success(
-        request, _("Marked the %(language)s text of “%(page)s” as reviewed.") % {"language": language_name(language), "page": page.title}
+        request,
+        _("Marked the %(language)s text of “%(page)s” as reviewed.")
+        % {"language": language_name(language), "page": page.title},
     )
     return redirect(request.POST.get("next") or "translations:report")

@@ -31,7 +31,9 @@ class TranslatedPageMixin:
         for code in supported_languages():
             if not getattr(self, _slug_field(code)):
                 chain = (code, *fallback_chain(code))
-                fallback = next((getattr(self, _slug_field(lang)) for lang in chain if getattr(self, _slug_field(lang))), "")
+                fallback = next(
+                    (getattr(self, _slug_field(lang)) for lang in chain if getattr(self, _slug_field(lang))), ""
+                )
                 setattr(self, _slug_field(code), fallback)
 
     def full_clean(self, *args, **kwargs) -> None:

@@ -79,7 +79,9 @@ def translatable_texts(page: Page) -> dict[str, dict[str, str]]:
 
     def collect(obj: models.Model, prefix: str) -> None:
         for name in _translated_fields(type(obj)):
-            texts[prefix + name] = {lang: _text(getattr(obj, build_localized_fieldname(name, lang))) for lang in languages}
+            texts[prefix + name] = {
+                lang: _text(getattr(obj, build_localized_fieldname(name, lang))) for lang in languages
+            }
 
     collect(page, "")
     for relation in get_all_child_relations(page):
@@ -94,9 +96,7 @@ def _digest(texts: dict[str, dict[str, str]], language: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _status(
-    texts: dict[str, dict[str, str]], language: str, record: TranslationRecord | None
-) -> TranslationStatus:
+def _status(texts: dict[str, dict[str, str]], language: str, record: TranslationRecord | None) -> TranslationStatus:
     source = settings.SOURCE_LANGUAGE
     needed = [key for key, values in texts.items() if values[source]]
     missing = [key for key in needed if not texts[key][language]]
