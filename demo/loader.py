@@ -101,7 +101,7 @@ class DemoLoader:
         return page or self._publish(self.home, model(show_in_menus=True, **self._texts(data, slug=data["key"])))
 
     def load_spot(self, item: dict) -> None:
-        if self._exists(SpotPage, self.spot_index, item):
+        if self._exists(SpotPage, self.spot_index, item, "spots"):
             return
         page = SpotPage(
             **self._texts(item, slug=item["key"]),
@@ -116,7 +116,7 @@ class DemoLoader:
         self._publish(self.spot_index, page, item["themes"], label="spots")
 
     def load_route(self, item: dict) -> None:
-        if self._exists(RoutePage, self.route_index, item):
+        if self._exists(RoutePage, self.route_index, item, "routes"):
             return
         page = RoutePage(
             **self._texts(item, slug=item["key"]),
@@ -150,7 +150,7 @@ class DemoLoader:
         )
 
     def load_event(self, item: dict) -> None:
-        if self._exists(EventPage, self.event_index, item):
+        if self._exists(EventPage, self.event_index, item, "festivals"):
             return
         page = EventPage(
             **self._texts(item, slug=item["key"]),
@@ -166,7 +166,7 @@ class DemoLoader:
         self._publish(self.event_index, page, item["themes"], label="festivals")
 
     def load_standard_page(self, item: dict) -> None:
-        if self._exists(StandardPage, self.home, item):
+        if self._exists(StandardPage, self.home, item, "pages"):
             return
         body = {
             code: "".join(
@@ -228,10 +228,10 @@ class DemoLoader:
                 image.save()
         return image
 
-    def _exists(self, model, parent: Page, item: dict) -> bool:
+    def _exists(self, model, parent: Page, item: dict, label: str) -> bool:
         exists = model.objects.child_of(parent).filter(slug_ja=item["key"]).exists()
         if exists:
-            self.counts[f"{model._meta.verbose_name_plural} kept"] += 1
+            self.counts[f"{label} kept"] += 1
         return exists
 
     @transaction.atomic

@@ -41,9 +41,7 @@ def test_visitor_interface_is_translated(code, expected):
 @pytest.mark.parametrize("catalogue", [c for c in CATALOGUES if c.parts[-3] != "en"], ids=lambda path: path.parts[-3])
 def test_every_visitor_string_is_translated(catalogue):
     """Templates are what visitors read: no untranslated or fuzzy entry may come from a template."""
-    result = subprocess.run(
-        ["msgattrib", "--only-file=/dev/stdout", "--untranslated", str(catalogue)], capture_output=True, text=True
-    )
+    result = subprocess.run(["msgattrib", "--untranslated", str(catalogue)], capture_output=True, text=True)
     fuzzy = subprocess.run(["msgattrib", "--only-fuzzy", str(catalogue)], capture_output=True, text=True)
     assert result.returncode == 0 and fuzzy.returncode == 0
     untranslated_in_templates = [

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.models import get_all_child_relations
 from modeltranslation.translator import NotRegistered, translator
@@ -69,7 +70,9 @@ def _text(value: object) -> str:
         return ""
     if hasattr(value, "raw_data"):  # StreamValue
         return json.dumps(list(value.raw_data), sort_keys=True, default=str) if len(value) else ""
-    return str(value).strip()
+    text = str(value).strip()
+    # The rich text editor saves an empty field as an empty paragraph: that is no text.
+    return text if "<" not in text or strip_tags(text).strip() else ""
 
 
 def translatable_texts(page: Page) -> dict[str, dict[str, str]]:

@@ -38,6 +38,7 @@ def current_og_locale() -> str:
 @register.simple_tag(takes_context=True)
 def page_languages(context, page: Page | None = None) -> list[dict]:
     """One entry per language for the switcher and for hreflang: its name in its own script and its URL."""
+    page = page if isinstance(page, Page) else None  # templates pass "" when there is no page (404)
     request = context.get("request")
     current = translation.get_language()
     statuses = _statuses(page) if page is not None else {}
@@ -63,7 +64,7 @@ def page_languages(context, page: Page | None = None) -> list[dict]:
 @register.simple_tag
 def fallback_notice(page: Page | None) -> dict | None:
     """When the page is shown partly in other languages: which ones, for a notice in the visitor's language."""
-    if page is None:
+    if not isinstance(page, Page):
         return None
     current = translation.get_language()
     status = _statuses(page).get(current)

@@ -236,7 +236,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # Request logs would carry client addresses; the privacy rules forbid storing or logging them.
-    "loggers": {"django.server": {"handlers": [], "propagate": False}},
+    "loggers": {
+        "django.server": {"handlers": [], "propagate": False},
+        "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
+    },
 }
 
 
