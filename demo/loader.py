@@ -131,10 +131,10 @@ class DemoLoader:
             party_fit=item.get("party_fit", []),
             walking_km=decimal(item.get("walking_km")),
         )
-        page.stops = [self._stop(stop) for stop in item["stops"]]
+        page.stops = [self._stop(stop, position) for position, stop in enumerate(item["stops"])]
         self._publish(self.route_index, page, item["themes"], label="routes")
 
-    def _stop(self, stop: dict) -> RouteStop:
+    def _stop(self, stop: dict, position: int) -> RouteStop:
         spot = SpotPage.objects.get(slug_ja=stop["spot"]) if stop.get("spot") else None
         return RouteStop(
             spot=spot,
@@ -147,6 +147,7 @@ class DemoLoader:
             day=stop.get("day", 1),
             transfer_mode=stop.get("transfer_mode") or "",
             transfer_minutes=stop.get("transfer_minutes"),
+            sort_order=position,
         )
 
     def load_event(self, item: dict) -> None:

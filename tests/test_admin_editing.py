@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 from wagtail.models import Page
-from wagtail.users.models import UserProfile
 from wagtail.test.utils.form_data import querydict_from_html
+from wagtail.users.models import UserProfile
 
 from routes.models import RoutePage, SpotPage
 from translations.state import State, translation_status
