@@ -179,7 +179,6 @@ class DemoLoader:
         page = StandardPage(
             **self._texts(item, slug=item["key"]),
             **localized("body", body),
-            show_in_menus=item["key"] != "privacy",
         )
         self._publish(self.home, page, label="pages")
 
