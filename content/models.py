@@ -3,6 +3,8 @@
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -134,3 +136,40 @@ class StandardPage(TranslatedPageMixin, Page):
 
     content_panels = Page.content_panels + [MultiFieldPanel([FieldPanel("intro"), FieldPanel("body")])]
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+
+
+@register_snippet
+class SiteAlert(models.Model):
+    """A site-wide notice (heavy snow, earthquake, closures) shown on every page in every language at once."""
+
+    LEVELS = [("info", _("Information")), ("warning", _("Warning")), ("danger", _("Emergency"))]
+
+    message = models.TextField(help_text=_("Write it in Japanese and in every other language."))
+    link = models.URLField(blank=True, help_text=_("Optional page with details (e.g. the city's disaster page)."))
+    level = models.CharField(max_length=7, choices=LEVELS, default="warning")
+    active = models.BooleanField(default=True)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+
+    panels = [
+        FieldPanel("message"),
+        FieldPanel("link"),
+        FieldPanel("level"),
+        FieldPanel("active"),
+        FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+    ]
+
+    class Meta:
+        ordering = ["-level", "-pk"]
+
+    def __str__(self) -> str:
+        return Truncator(self.message).chars(60)
+
+    @classmethod
+    def current(cls) -> list["SiteAlert"]:
+        now = timezone.now()
+        return list(
+            cls.objects.filter(active=True)
+            .filter(models.Q(starts_at__isnull=True) | models.Q(starts_at__lte=now))
+            .filter(models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now))
+        )

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Area, HomePage, StandardPage, Theme
+from .models import Area, HomePage, SiteAlert, StandardPage, Theme
 
 
 @register(Theme)
@@ -21,3 +21,8 @@ class HomePageTranslation(TranslationOptions):
 @register(StandardPage)
 class StandardPageTranslation(TranslationOptions):
     fields = ("intro", "body")
+
+
+@register(SiteAlert)
+class SiteAlertTranslation(TranslationOptions):
+    fields = ("message",)

@@ -2,13 +2,16 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from content.fields import MONTHS
 from content.models import PlaceFacts
+from seo.structured_data import geo
 from translations.mixins import TranslatedPageMixin
 
 
@@ -21,8 +24,19 @@ class EventIndexPage(TranslatedPageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["events"] = EventPage.objects.child_of(self).live().order_by("start_date", "pk")
+        events = list(EventPage.objects.child_of(self).live().order_by("start_date", "path"))
+        context["events"] = events
+        context["calendar"] = festival_calendar(events)
         return context
+
+
+def festival_calendar(events: list["EventPage"]) -> list[tuple[int, str, list["EventPage"]]]:
+    """Month by month: an event with dates sits in its start month, one without in the months it is usually held."""
+    months = {number: [] for number, _label in MONTHS}
+    for event in events:
+        for month in [event.start_date.month] if event.start_date else event.best_months:
+            months[month].append(event)
+    return [(number, label, months[number]) for number, label in MONTHS if months[number]]
 
 
 class EventPage(TranslatedPageMixin, PlaceFacts, Page):
@@ -48,6 +62,21 @@ class EventPage(TranslatedPageMixin, PlaceFacts, Page):
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("description")]
     parent_page_types = ["events.EventIndexPage"]
     subpage_types: list[str] = []
+
+    def structured_data(self, request: HttpRequest) -> dict:
+        data = {"@type": "Event", "name": self.title, "description": self.summary}
+        if self.start_date:
+            data["startDate"] = self.start_date.isoformat()
+            data["endDate"] = (self.end_date or self.start_date).isoformat()
+        place = {"@type": "Place", "name": self.spot.title if self.spot_id else self.place_name or self.title}
+        latitude, longitude = (
+            (self.latitude, self.longitude) if self.has_coordinates else (self.spot.latitude, self.spot.longitude)
+            if self.spot_id and self.spot.has_coordinates else (None, None)
+        )
+        if latitude is not None:
+            place["geo"] = geo(latitude, longitude)
+        data["location"] = place
+        return data
 
     def clean(self) -> None:
         super().clean()

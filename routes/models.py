@@ -5,6 +5,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.http import HttpRequest
+from django.db.models import Count, Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
@@ -14,6 +17,7 @@ from wagtail.search import index
 
 from content.fields import ChoiceListField
 from content.models import Coordinates, PlaceFacts
+from seo.structured_data import absolute_url, geo
 from translations.mixins import TranslatedPageMixin
 
 TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
@@ -27,8 +31,15 @@ class RouteIndexPage(TranslatedPageMixin, Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
+        from .forms import RouteFilterForm
+
         context = super().get_context(request, *args, **kwargs)
-        context["routes"] = RoutePage.objects.child_of(self).live().select_related("hero_image", "area")
+        routes = list(
+            RoutePage.objects.child_of(self).live().select_related("hero_image", "area").prefetch_related("themes")
+        )
+        form = RouteFilterForm(request.GET or None)
+        context["filter_form"] = form
+        context["routes"] = form.filter(routes) if request.GET else routes
         return context
 
 
@@ -71,6 +82,17 @@ class SpotPage(TranslatedPageMixin, PlaceFacts, Page):
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("description")]
     parent_page_types = ["routes.SpotIndexPage"]
     subpage_types: list[str] = []
+
+    def map_places(self) -> list[dict]:
+        return [{"number": 1, "name": self.title, "latitude": self.latitude, "longitude": self.longitude}]
+
+    def structured_data(self, request: HttpRequest) -> dict:
+        data = {"@type": "TouristAttraction", "name": self.title, "description": self.summary}
+        if self.has_coordinates:
+            data["geo"] = geo(self.latitude, self.longitude)
+        if self.official_website:
+            data["sameAs"] = self.official_website
+        return data
 
     def routes(self) -> models.QuerySet:
         """Routes that pass through this spot, derived from their stops so they never go out of date."""
@@ -116,20 +138,69 @@ class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
     parent_page_types = ["routes.RouteIndexPage"]
     subpage_types: list[str] = []
 
+    @cached_property
+    def stop_list(self) -> list["RouteStop"]:
+        """The stops with their spots, fetched once: a page render costs the same queries for 5 stops or 50."""
+        stops = list(self.stops.all().select_related("spot"))
+        for number, stop in enumerate(stops, start=1):
+            stop.number = number  # shared by the list and the map markers
+        return stops
+
     @property
     def days(self) -> int:
-        return max((stop.day for stop in self.stops.all()), default=1)
+        return max((stop.day for stop in self.stop_list), default=1)
 
     def stops_by_day(self) -> list[tuple[int, list["RouteStop"]]]:
         days: dict[int, list[RouteStop]] = {}
-        for stop in self.stops.all():
+        for stop in self.stop_list:
             days.setdefault(stop.day, []).append(stop)
         return sorted(days.items())
 
     @property
     def total_minutes(self) -> int:
         """Stays plus transfers: what the visitor should plan for, excluding overnight breaks."""
-        return sum(stop.stay_minutes + (stop.transfer_minutes or 0) for stop in self.stops.all())
+        return sum(stop.stay_minutes + (stop.transfer_minutes or 0) for stop in self.stop_list)
+
+    @property
+    def duration_hours(self) -> Decimal:
+        return self.duration_amount * (24 if self.duration_unit == "days" else 1)
+
+    def map_places(self) -> list[dict]:
+        places = []
+        for stop in self.stop_list:
+            latitude, longitude = stop.position or (None, None)
+            places.append({"number": stop.number, "name": stop.name, "latitude": latitude, "longitude": longitude})
+        return places
+
+    def structured_data(self, request: HttpRequest) -> dict:
+        """schema.org TouristTrip whose itinerary lists the stops in order."""
+        items = []
+        for position, stop in enumerate(self.stop_list, start=1):
+            attraction = {"@type": "TouristAttraction", "name": stop.name}
+            if stop.live_spot:
+                attraction["url"] = absolute_url(request, stop.live_spot.get_url(request))
+            if stop.position:
+                attraction["geo"] = geo(*stop.position)
+            items.append({"@type": "ListItem", "position": position, "item": attraction})
+        return {
+            "@type": "TouristTrip",
+            "name": self.title,
+            "description": self.summary,
+            "itinerary": {"@type": "ItemList", "numberOfItems": len(items), "itemListElement": items},
+        }
+
+    def related_routes(self, limit: int = 3) -> list["RoutePage"]:
+        """Other routes sharing the most themes, then the same area."""
+        theme_ids = [theme.pk for theme in self.themes.all()]
+        candidates = (
+            RoutePage.objects.live()
+            .exclude(pk=self.pk)
+            .filter(Q(themes__in=theme_ids) | Q(area_id=self.area_id))
+            .annotate(shared=Count("themes", filter=Q(themes__in=theme_ids), distinct=True))
+            .order_by("-shared", "path")
+            .select_related("hero_image", "area")
+        )
+        return list(candidates.distinct()[:limit])
 
     def clean(self) -> None:
         super().clean()
@@ -180,6 +251,10 @@ class RouteStop(Orderable, Coordinates):
     @property
     def name(self) -> str:
         return self.spot.title if self.spot_id else self.place_name
+
+    @property
+    def live_spot(self) -> "SpotPage | None":
+        return self.spot if self.spot_id and self.spot.live else None
 
     @property
     def position(self) -> tuple | None:

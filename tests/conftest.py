@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
@@ -11,7 +12,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _reset_language():
+def _isolate():
+    """Each test starts with English active and an empty cache (cached pages would outlive rolled-back data)."""
+    cache.clear()
     yield
     translation.activate("en")
 

@@ -29,12 +29,8 @@ def site_home(context) -> Page | None:
     return site.root_page.specific if site else None
 
 
-@register.filter
-def duration_label(page) -> str:
-    from django.utils.translation import ngettext
+@register.simple_tag
+def site_alerts() -> list:
+    from content.models import SiteAlert
 
-    amount = page.duration_amount.normalize()
-    amount_text = f"{amount:f}"
-    if page.duration_unit == "days":
-        return ngettext("%(n)s day", "%(n)s days", int(amount)) % {"n": amount_text}
-    return ngettext("%(n)s hour", "%(n)s hours", int(amount) if amount == int(amount) else 2) % {"n": amount_text}
+    return SiteAlert.current()

@@ -41,6 +41,9 @@ def page_languages(context, page: Page | None = None) -> list[dict]:
     page = page if isinstance(page, Page) else None  # templates pass "" when there is no page (404)
     request = context.get("request")
     current = translation.get_language()
+    cached = getattr(page, "_language_entries", None)
+    if cached and cached[0] == current:
+        return cached[1]
     statuses = _statuses(page) if page is not None else {}
     entries = []
     for code in supported_languages():
@@ -58,6 +61,8 @@ def page_languages(context, page: Page | None = None) -> list[dict]:
                 "has_language": status.has_language if status else True,
             }
         )
+    if page is not None:
+        page._language_entries = (current, entries)
     return entries
 
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "images",
     "routes",
     "events",
+    "seo",
     "analytics",
     "demo",
     "wagtail.contrib.forms",
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "visitaizu.page_cache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "translations.middleware.VisitorLanguageMiddleware",
@@ -132,6 +134,8 @@ else:
         }
     }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Seconds a rendered page stays cached; publishing anything clears the whole page cache at once.
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "600"))
 
 # --- Celery: a broker that needs no server (SQLAlchemy over SQLite) unless CELERY_BROKER_URL says otherwise.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}")
@@ -233,11 +237,11 @@ WAGTAILMODELTRANSLATION_TRANSLATE_SLUGS = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {"console": {"class": "logging.StreamHandler"}, "null": {"class": "logging.NullHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # Request logs would carry client addresses; the privacy rules forbid storing or logging them.
     "loggers": {
-        "django.server": {"handlers": [], "propagate": False},
+        "django.server": {"handlers": ["null"], "propagate": False},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
     },
@@ -247,3 +251,4 @@ LOGGING = {
 def require(name: str, value: object) -> None:
     if not value:
         raise ImproperlyConfigured(f"Set the {name} environment variable for production.")
+DIRECTIONS_URL = env("DIRECTIONS_URL", "https://www.google.com/maps/dir/?")

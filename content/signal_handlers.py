@@ -1,0 +1,20 @@
+"""Anything that can change a visitor-facing page clears the page cache."""
+
+from django.db.models.signals import post_delete, post_save
+from wagtail.signals import page_published, page_unpublished
+
+from visitaizu import page_cache
+
+
+def register_signal_handlers() -> None:
+    from wagtail.images import get_image_model
+    from wagtail.models import Page
+
+    from .models import Area, SiteAlert, Theme
+
+    page_published.connect(page_cache.invalidate, dispatch_uid="page-cache-published")
+    page_unpublished.connect(page_cache.invalidate, dispatch_uid="page-cache-unpublished")
+    post_delete.connect(page_cache.invalidate, sender=Page, dispatch_uid="page-cache-page-deleted")
+    for model in (SiteAlert, Theme, Area, get_image_model()):
+        post_save.connect(page_cache.invalidate, sender=model, dispatch_uid=f"page-cache-save-{model.__name__}")
+        post_delete.connect(page_cache.invalidate, sender=model, dispatch_uid=f"page-cache-delete-{model.__name__}")

@@ -1,0 +1,45 @@
+"""schema.org JSON-LD for every page: the page's own description (`structured_data`) plus its breadcrumbs."""
+
+from decimal import Decimal
+
+from django.http import HttpRequest
+from django.utils import translation
+from wagtail.models import Page
+
+from translations.languages import language_tag
+
+
+def absolute_url(request: HttpRequest, url: str) -> str:
+    return request.build_absolute_uri(url)
+
+
+def geo(latitude: Decimal, longitude: Decimal) -> dict:
+    return {"@type": "GeoCoordinates", "latitude": float(latitude), "longitude": float(longitude)}
+
+
+def breadcrumbs(page: Page, request: HttpRequest) -> dict:
+    trail = [ancestor for ancestor in page.get_ancestors(inclusive=True).specific() if ancestor.depth > 1]
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": crumb.title, "item": absolute_url(request, crumb.get_url(request))}
+            for position, crumb in enumerate(trail, start=1)
+        ],
+    }
+
+
+def page_json_ld(page: Page, request: HttpRequest) -> list[dict]:
+    documents = []
+    describe = getattr(page, "structured_data", None)
+    if describe is not None:
+        data = {"@context": "https://schema.org", **describe(request)}
+        data["url"] = absolute_url(request, page.get_url(request))
+        data["inLanguage"] = language_tag(translation.get_language())
+        hero = getattr(page, "hero_image", None)
+        if hero is not None:
+            data["image"] = absolute_url(request, hero.get_rendition("fill-1200x630").url)
+        documents.append({key: value for key, value in data.items() if value not in ("", None)})
+    if page.depth > 2:
+        documents.append(breadcrumbs(page, request))
+    return documents
