@@ -70,8 +70,11 @@ class EventPage(TranslatedPageMixin, PlaceFacts, Page):
             data["endDate"] = (self.end_date or self.start_date).isoformat()
         place = {"@type": "Place", "name": self.spot.title if self.spot_id else self.place_name or self.title}
         latitude, longitude = (
-            (self.latitude, self.longitude) if self.has_coordinates else (self.spot.latitude, self.spot.longitude)
-            if self.spot_id and self.spot.has_coordinates else (None, None)
+            (self.latitude, self.longitude)
+            if self.has_coordinates
+            else (self.spot.latitude, self.spot.longitude)
+            if self.spot_id and self.spot.has_coordinates
+            else (None, None)
         )
         if latitude is not None:
             place["geo"] = geo(latitude, longitude)

@@ -23,7 +23,12 @@ def breadcrumbs(page: Page, request: HttpRequest) -> dict:
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",
         "itemListElement": [
-            {"@type": "ListItem", "position": position, "name": crumb.title, "item": absolute_url(request, crumb.get_url(request))}
+            {
+                "@type": "ListItem",
+                "position": position,
+                "name": crumb.title,
+                "item": absolute_url(request, crumb.get_url(request)),
+            }
             for position, crumb in enumerate(trail, start=1)
         ],
     }

@@ -251,4 +251,6 @@ LOGGING = {
 def require(name: str, value: object) -> None:
     if not value:
         raise ImproperlyConfigured(f"Set the {name} environment variable for production.")
+
+
 DIRECTIONS_URL = env("DIRECTIONS_URL", "https://www.google.com/maps/dir/?")
