@@ -1,6 +1,8 @@
 """Pages and snippets every part of the site shares: home, standard pages, themes, areas and place facts."""
 
 from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -137,6 +139,10 @@ class StandardPage(TranslatedPageMixin, Page):
     content_panels = Page.content_panels + [MultiFieldPanel([FieldPanel("intro"), FieldPanel("body")])]
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
 
+    @classmethod
+    def content_type_id_for_menu(cls) -> int:
+        return ContentType.objects.get_for_model(cls).id
+
 
 @register_snippet
 class SiteAlert(models.Model):
@@ -159,6 +165,8 @@ class SiteAlert(models.Model):
         FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
     ]
 
+    CACHE_KEY = "site-alerts"
+
     class Meta:
         ordering = ["-level", "-pk"]
 
@@ -167,9 +175,18 @@ class SiteAlert(models.Model):
 
     @classmethod
     def current(cls) -> list["SiteAlert"]:
+        """Alerts showing now. Every page asks, so the active ones are cached until an alert is saved."""
+        alerts = cache.get(cls.CACHE_KEY)
+        if alerts is None:
+            alerts = list(cls.objects.filter(active=True))
+            cache.set(cls.CACHE_KEY, alerts, 300)
         now = timezone.now()
-        return list(
-            cls.objects.filter(active=True)
-            .filter(models.Q(starts_at__isnull=True) | models.Q(starts_at__lte=now))
-            .filter(models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now))
-        )
+        return [
+            alert
+            for alert in alerts
+            if (alert.starts_at is None or alert.starts_at <= now) and (alert.ends_at is None or alert.ends_at > now)
+        ]
+
+    @classmethod
+    def forget_cached(cls, **_kwargs) -> None:
+        cache.delete(cls.CACHE_KEY)

@@ -15,6 +15,8 @@ def register_signal_handlers() -> None:
     page_published.connect(page_cache.invalidate, dispatch_uid="page-cache-published")
     page_unpublished.connect(page_cache.invalidate, dispatch_uid="page-cache-unpublished")
     post_delete.connect(page_cache.invalidate, sender=Page, dispatch_uid="page-cache-page-deleted")
+    post_save.connect(SiteAlert.forget_cached, sender=SiteAlert, dispatch_uid="site-alerts-saved")
+    post_delete.connect(SiteAlert.forget_cached, sender=SiteAlert, dispatch_uid="site-alerts-deleted")
     for model in (SiteAlert, Theme, Area, get_image_model()):
         post_save.connect(page_cache.invalidate, sender=model, dispatch_uid=f"page-cache-save-{model.__name__}")
         post_delete.connect(page_cache.invalidate, sender=model, dispatch_uid=f"page-cache-delete-{model.__name__}")

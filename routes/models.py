@@ -144,6 +144,7 @@ class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
         stops = list(self.stops.all().select_related("spot"))
         for number, stop in enumerate(stops, start=1):
             stop.number = number  # shared by the list and the map markers
+        self.stops = stops  # later reads (translation state, JSON-LD) use these rows instead of querying again
         return stops
 
     @property
@@ -164,6 +165,10 @@ class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
     @property
     def duration_hours(self) -> Decimal:
         return self.duration_amount * (24 if self.duration_unit == "days" else 1)
+
+    def get_context(self, request, *args, **kwargs):
+        self.stop_list  # noqa: B018  (load the stops once, before the head's translation state reads them)
+        return super().get_context(request, *args, **kwargs)
 
     def map_places(self) -> list[dict]:
         places = []
@@ -191,7 +196,7 @@ class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
 
     def related_routes(self, limit: int = 3) -> list["RoutePage"]:
         """Other routes sharing the most themes, then the same area."""
-        theme_ids = [theme.pk for theme in self.themes.all()]
+        theme_ids = self.themes.through.objects.filter(routepage_id=self.pk).values("theme_id")
         candidates = (
             RoutePage.objects.live()
             .exclude(pk=self.pk)

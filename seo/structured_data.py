@@ -18,7 +18,8 @@ def geo(latitude: Decimal, longitude: Decimal) -> dict:
 
 
 def breadcrumbs(page: Page, request: HttpRequest) -> dict:
-    trail = [ancestor for ancestor in page.get_ancestors(inclusive=True).specific() if ancestor.depth > 1]
+    # Titles and URLs are translated on the base Page, so the ancestors need no per-type queries.
+    trail = [*page.get_ancestors().filter(depth__gt=1), page]
     return {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",

@@ -88,6 +88,8 @@ def translatable_texts(page: Page) -> dict[str, dict[str, str]]:
 
     collect(page, "")
     for relation in get_all_child_relations(page):
+        if not _translated_fields(relation.related_model):
+            continue  # comments and other untranslated child rows
         accessor = relation.get_accessor_name()
         for position, child in enumerate(getattr(page, accessor).all()):
             collect(child, f"{accessor}.{position}.")
