@@ -76,7 +76,8 @@ def demo_server(var_dir: Path, workers: int = 1, **extra_env: str) -> Iterator[s
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("demo server did not start: " + (server.stderr.read() if server.stderr else ""))
+                    detail = server.stderr.read() if server.stderr else ""
+                    raise RuntimeError("demo server did not start: " + detail) from None
                 time.sleep(0.2)
         yield base_url
     finally:
