@@ -195,17 +195,23 @@ class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
         }
 
     def related_routes(self, limit: int = 3) -> list["RoutePage"]:
-        """Other routes sharing the most themes, then the same area."""
+        """Other routes sharing the most themes, then the same area.
+
+        Ranked on ids alone, then the few winners fetched whole: ranking wide page rows costs more than the page.
+        """
         theme_ids = self.themes.through.objects.filter(routepage_id=self.pk).values("theme_id")
-        candidates = (
+        related = Q(themes__in=theme_ids) | (Q(area_id=self.area_id) if self.area_id else Q(pk__in=[]))
+        ranked = (
             RoutePage.objects.live()
             .exclude(pk=self.pk)
-            .filter(Q(themes__in=theme_ids) | Q(area_id=self.area_id))
+            .filter(related)
+            .values("pk", "path")
             .annotate(shared=Count("themes", filter=Q(themes__in=theme_ids), distinct=True))
             .order_by("-shared", "path")
-            .select_related("hero_image", "area")
         )
-        return list(candidates.distinct()[:limit])
+        ids = [row["pk"] for row in ranked[:limit]]
+        routes = RoutePage.objects.filter(pk__in=ids).select_related("hero_image", "area").in_bulk()
+        return [routes[pk] for pk in ids]
 
     def clean(self) -> None:
         super().clean()

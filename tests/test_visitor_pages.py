@@ -178,8 +178,8 @@ def make_route(route_index, stops: int, slug: str) -> RoutePage:
 
 def test_route_page_queries_do_not_grow_with_stops(client, route_index):
     counts = {}
-    for stops in (5, 20):
-        route = make_route(route_index, stops, f"q{stops}")
+    routes = {stops: make_route(route_index, stops, f"q{stops}") for stops in (5, 20)}
+    for stops, route in routes.items():
         url = url_in(route, "en")
         client.get(url)  # warm the per-process caches (site root paths, content types)
         with CaptureQueriesContext(connection) as queries:

@@ -6,4 +6,13 @@ class TranslationsConfig(AppConfig):
     verbose_name = "Translations"
 
     def ready(self) -> None:
+        from django.apps import apps
+
         from . import checks  # noqa: F401
+        from .mixins import TranslatedPageMixin
+        from .routing import route_by_localized_slug
+
+        # After wagtail-modeltranslation has patched `route` onto every page model (its app is ready first).
+        for model in apps.get_models():
+            if issubclass(model, TranslatedPageMixin):
+                model.route = route_by_localized_slug

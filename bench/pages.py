@@ -1,0 +1,132 @@
+"""How fast route pages are served, as ratios of a hello-world Django view on the same gunicorn, in one run.
+
+    .venv/bin/python bench/pages.py [--seconds 8] [--rounds 3] [--workers 2]
+
+Uses wrk (Debian package `wrk`) on loopback. The database is a fresh SQLite file with the demo content unless
+DATABASE_URL names another; REDIS_URL, if set, is the cache. Ends with one JSON line.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.demo_server import demo_server  # noqa: E402
+
+ROUTE = "/en/routes/aizu-in-two-days/"
+
+
+def requests_per_second(url: str, seconds: int, connections: int = 8) -> float:
+    output = subprocess.run(
+        ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise RuntimeError(f"{url}: {errors.group(1)} error responses\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def query_counts(var_dir: Path) -> dict[int, int]:
+    """SQL queries to render a route of 5 and of 20 stops (synthetic routes added to the bench database)."""
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "VISITAIZU_VAR_DIR": str(var_dir),
+            "MEDIA_ROOT": str(var_dir / "media"),
+        }
+    )
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import translation
+
+    from routes.models import RouteIndexPage, RoutePage, RouteStop, SpotPage
+
+    index = RouteIndexPage.objects.get()
+    spots = list(SpotPage.objects.live())
+    client = Client()
+    counts = {}
+    for size in (5, 20):
+        route = RoutePage(title_ja=f"[synthetic] {size}", title_en=f"[synthetic] {size} stops", slug_ja=f"bench-{size}")
+        route.stops = [
+            RouteStop(
+                spot=spots[i % len(spots)], stay_minutes=30, transfer_mode="walk" if i < size - 1 else "", sort_order=i
+            )
+            for i in range(size)
+        ]
+        index.add_child(instance=route)
+        route.save_revision().publish()
+        with translation.override("en"):
+            url = route.get_url()
+        client.get(url, {"warm": 1})
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, {"uncached": 1}).status_code == 200
+        counts[size] = len(queries)
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        var_dir = Path(tmp)
+        with demo_server(var_dir, workers=args.workers, DJANGO_SETTINGS_MODULE="bench.settings") as base:
+            targets = {
+                "hello": base + "/bench/hello/",
+                "cached": base + ROUTE,
+                "uncached": base + ROUTE + "?uncached=1",
+            }
+            for url in targets.values():  # warm up: the cache, imports, connections
+                requests_per_second(url, 2)
+            rates = {name: [] for name in targets}
+            for _round in range(args.rounds):  # interleaved, so machine noise hits every target alike
+                for name, url in targets.items():
+                    rates[name].append(requests_per_second(url, args.seconds))
+        counts = query_counts(var_dir)
+
+    median = {name: statistics.median(values) for name, values in rates.items()}
+    figures = {
+        "hello_rps": round(median["hello"], 1),
+        "cached_route_rps": round(median["cached"], 1),
+        "uncached_route_rps": round(median["uncached"], 1),
+        "cached_ratio": round(median["cached"] / median["hello"], 3),
+        "uncached_ratio": round(median["uncached"] / median["hello"], 4),
+        "queries_5_stops": counts[5],
+        "queries_20_stops": counts[20],
+        "database": os.environ.get("DATABASE_URL", "").split(":")[0] or "sqlite",
+        "cache": "redis" if os.environ.get("REDIS_URL") else "locmem",
+        "workers": args.workers,
+    }
+    goals = {
+        "cached_ratio_ge_0.8": figures["cached_ratio"] >= 0.8,
+        "uncached_ratio_ge_0.055": figures["uncached_ratio"] >= 0.055,
+        "queries_equal_and_le_15": counts[5] == counts[20] <= 15,
+    }
+    for name, values in rates.items():
+        print(f"{name:>9}: " + ", ".join(f"{value:.0f}" for value in values) + " requests/s")
+    print(json.dumps({"bench": "pages", "figures": figures, "goals": goals, "met": all(goals.values())}))
+
+
+if __name__ == "__main__":
+    main()
