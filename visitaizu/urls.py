@@ -23,4 +23,8 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Every visitor-facing page lives under its language prefix (/ja/, /en/, /zh-hant/ ...); `/` negotiates.
-urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=True)
+urlpatterns += i18n_patterns(
+    path("search/", include("search.urls")),  # before Wagtail's catch-all page route
+    path("", include(wagtail_urls)),
+    prefix_default_language=True,
+)

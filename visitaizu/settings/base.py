@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "images",
     "routes",
     "events",
+    "search",
     "seo",
     "analytics",
     "demo",
