@@ -33,6 +33,7 @@ class Command(BaseCommand):
             if not settings.DEBUG:
                 raise CommandError("Give --admin-password (or --no-admin): no default password outside development.")
             password = "aizu-demo"
+        admin_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/admin/"
         user_model = get_user_model()
         user, created = user_model.objects.get_or_create(
             username=username, defaults={"is_staff": True, "is_superuser": True, "email": ""}
