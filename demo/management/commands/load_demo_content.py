@@ -41,8 +41,6 @@ class Command(BaseCommand):
         if created:
             user.set_password(password)
             user.save()
-            self.stdout.write(
-                f"Demo admin login: http://localhost:8000/admin/  user {username!r}  password {password!r}"
-            )
+            self.stdout.write(f"Demo admin login: {admin_url}  user {username!r}  password {password!r}")
         else:
-            self.stdout.write(f"Demo admin login: http://localhost:8000/admin/  user {username!r} (password unchanged)")
+            self.stdout.write(f"Demo admin login: {admin_url}  user {username!r} (password unchanged)")
