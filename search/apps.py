@@ -27,6 +27,10 @@ def build_missing_index(using: str = "default", **kwargs) -> None:
 
     if using != "default" or SearchDocument._meta.db_table not in connection.introspection.table_names():
         return  # another database, or migrated back to before this app
+    with connection.cursor() as cursor:
+        columns = {column.name for column in connection.introspection.get_table_description(cursor, "wagtailcore_page")}
+    if any(field.column not in columns for field in Page._meta.concrete_fields):
+        return  # a new database: wagtail-modeltranslation adds the language columns after this signal; no pages yet
     if SearchDocument.objects.exists() or not Page.objects.filter(depth__gt=1).exists():
         return
     try:

@@ -4,8 +4,8 @@ Every word must occur (as a substring of the folded text, see search/text.py) in
 romaji alias, the body or the keywords (themes, area). A word that is the whole title (before any bracketed
 alternative name) counts most, then one that starts the title, then one inside it; then the alias; then
 anywhere else. Ties go to the shorter title (the query is more of what it names), then to routes, spots and
-festivals before other pages. One query returns the page of hits and the total (a window count), so a search
-reads the language's documents once.
+festivals before other pages. One query ranks and counts the hits (a window count), reading the language's
+documents once; a second fetches the page of documents shown.
 """
 
 from dataclasses import dataclass, field

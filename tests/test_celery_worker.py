@@ -22,6 +22,20 @@ def run_worker_round_trip(tmp_path: Path, extra_env: dict[str, str]) -> str:
     }
     env.pop("CELERY_ALWAYS_EAGER", None)
     marker = tmp_path / "marker.txt"
+    # Send first, then start the worker: the message must wait in the broker, and the two processes never race
+    # to create the broker's tables.
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from tests.celery_probe import write_marker;"
+            f" write_marker.delay({str(marker)!r}, 'sent by another process')",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=60,
+    )
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -47,18 +61,6 @@ def run_worker_round_trip(tmp_path: Path, extra_env: dict[str, str]) -> str:
         text=True,
     )
     try:
-        subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "import django; django.setup(); from tests.celery_probe import write_marker;"
-                f" write_marker.delay({str(marker)!r}, 'sent by another process')",
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=60,
-        )
         deadline = time.monotonic() + 60
         while not marker.exists() and time.monotonic() < deadline and worker.poll() is None:
             time.sleep(0.2)

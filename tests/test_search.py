@@ -164,6 +164,13 @@ def test_results_are_only_in_the_visitors_language(client, code):
             assert hit.document.title == Page.objects.get(pk=hit.document.page_id).specific.title
 
 
+def test_wildcards_are_plain_characters():
+    assert search_in("en", "%").total == 0
+    assert search_in("en", "a%b").total == 0
+    assert search_in("en", "c_stle").total == 0
+    assert search_in("en", "castle").total > 0
+
+
 def test_a_word_of_another_language_finds_nothing():
     assert search_in("ja", "쓰루가성").total == 0
     assert search_in("ko", "鶴ヶ城").total == 0
