@@ -187,3 +187,8 @@ def test_route_page_queries_do_not_grow_with_stops(client, route_index):
         counts[stops] = len(queries)
     assert counts[5] == counts[20], counts
     assert counts[20] <= 15, "\n".join(q["sql"][:160] for q in queries.captured_queries)
+
+
+def test_language_switcher_keeps_a_search_in_the_other_language(client):
+    html = client.get("/ja/search/", {"q": "鶴ヶ城"}).content.decode()
+    assert "next=%2Fko%2Fsearch%2F%3Fq%3D%25E9%25B6%25B4" in html

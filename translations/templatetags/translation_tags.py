@@ -17,11 +17,19 @@ def _statuses(page: Page) -> dict[str, TranslationStatus]:
     return page._translation_statuses
 
 
+def path_in_language(request, code: str) -> str:
+    """For views that are not Wagtail pages (search, errors): the same path and query under the other prefix."""
+    parts = request.get_full_path().split("/", 2) if request is not None else []
+    if len(parts) == 3 and parts[1] in supported_languages():
+        return f"/{code}/{parts[2]}"
+    return f"/{code}/"
+
+
 def page_url_in(page: Page | None, code: str, request=None) -> str:
     """The page's own URL in another language (Django's set_language cannot move a Wagtail page)."""
+    if page is None:
+        return path_in_language(request, code)
     with translation.override(code):
-        if page is None:
-            return f"/{code}/"
         return page.get_url(request) or f"/{code}/"
 
 
