@@ -35,16 +35,14 @@ def breadcrumbs(page: Page, request: HttpRequest) -> dict:
     }
 
 
-def page_json_ld(page: Page, request: HttpRequest) -> list[dict]:
+def page_json_ld(page: Page, request: HttpRequest, image_url: str = "") -> list[dict]:
     documents = []
     describe = getattr(page, "structured_data", None)
     if describe is not None:
         data = {"@context": "https://schema.org", **describe(request)}
         data["url"] = absolute_url(request, page.get_url(request))
         data["inLanguage"] = language_tag(translation.get_language())
-        hero = getattr(page, "hero_image", None)
-        if hero is not None:
-            data["image"] = absolute_url(request, hero.get_rendition("fill-1200x630").url)
+        data["image"] = image_url
         documents.append({key: value for key, value in data.items() if value not in ("", None)})
     if page.depth > 2:
         documents.append(breadcrumbs(page, request))

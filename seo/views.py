@@ -6,7 +6,7 @@ from django.views.decorators.cache import cache_page
 from wagtail.models import Page, Site
 
 from translations.languages import language_tag, supported_languages
-from translations.state import translation_statuses
+from translations.state import records_by_page, translation_statuses
 
 
 @cache_page(60 * 15)
@@ -19,8 +19,9 @@ def sitemap(request: HttpRequest) -> HttpResponse:
     site = Site.find_for_request(request)
     pages = Page.objects.live().public().descendant_of(site.root_page, inclusive=True).specific() if site else []
     entries = []
+    records = records_by_page()
     for page in pages:
-        statuses = translation_statuses(page)
+        statuses = translation_statuses(page, records.get(page.pk, []))
         urls = {}
         for code in supported_languages():
             if statuses[code].has_language:

@@ -1,6 +1,6 @@
 """The translation report: which page is missing, partial or waiting for review in which language."""
 
-from collections import Counter, defaultdict
+from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -12,8 +12,7 @@ from wagtail.admin import messages
 from wagtail.models import Page
 
 from .languages import language_name, supported_languages
-from .models import TranslationRecord
-from .state import State, mark_reviewed, translation_statuses
+from .state import State, mark_reviewed, records_by_page, translation_statuses
 
 
 def translation_report(request: HttpRequest) -> HttpResponse:
@@ -21,9 +20,7 @@ def translation_report(request: HttpRequest) -> HttpResponse:
     wanted_state = request.GET.get("state", "")
     wanted_language = request.GET.get("language", "")
     pages = Page.objects.exclude(depth=1).order_by("path").specific()
-    records: dict[int, list[TranslationRecord]] = defaultdict(list)
-    for record in TranslationRecord.objects.all():
-        records[record.page_id].append(record)
+    records = records_by_page()
 
     rows, totals = [], {code: Counter() for code in languages}
     for page in pages:

@@ -135,6 +135,14 @@ def translation_statuses(page: Page, records: list[TranslationRecord] | None = N
     return {code: _status(texts, code, by_language.get(code)) for code, _name in settings.LANGUAGES}
 
 
+def records_by_page() -> dict[int, list[TranslationRecord]]:
+    """Every translation record, grouped by page: one query for reports over the whole site."""
+    grouped: dict[int, list[TranslationRecord]] = {}
+    for record in TranslationRecord.objects.all():
+        grouped.setdefault(record.page_id, []).append(record)
+    return grouped
+
+
 def record_translation_changes(page: Page) -> None:
     """After a save: a language whose text changed was (re)written against the current source text."""
     texts = translatable_texts(page)

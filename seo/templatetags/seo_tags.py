@@ -48,6 +48,7 @@ def seo_head(context, page: Page | None = None) -> dict:
     alternates = [entry for entry in languages if entry["has_language"]]
     default = by_code[settings.LANGUAGE_CODE]
     hero = getattr(page, "hero_image", None)
+    image = absolute_url(request, hero.get_rendition("fill-1200x630").url) if hero else ""
     return {
         "page": page,
         "canonical": absolute_url(request, canonical["url"]),
@@ -56,6 +57,6 @@ def seo_head(context, page: Page | None = None) -> dict:
         "og_locale": og_locale(current["code"]),
         "og_alternates": [og_locale(entry["code"]) for entry in alternates if not entry["is_current"]],
         "description": _description(page),
-        "image": absolute_url(request, hero.get_rendition("fill-1200x630").url) if hero else "",
-        "json_ld": [_script_json(document) for document in page_json_ld(page, request)],
+        "image": image,
+        "json_ld": [_script_json(document) for document in page_json_ld(page, request, image)],
     }
