@@ -1,0 +1,185 @@
+"""What the site stores about visits: anonymous raw events, intake counters and the staff-editable tables
+that turn countries into markets and outbound links into goals. Nothing here can identify a visitor."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.snippets.models import register_snippet
+
+
+class RawEvent(models.Model):
+    """One accepted event, as narrow as we can make it (about 150 bytes a row on PostgreSQL).
+
+    On PostgreSQL the table is partitioned by month of `at` (see `analytics.partitions`); its DDL lives in
+    migration 0002 and `tests/test_event_storage.py` checks it still matches these fields.
+    `visitor` is a keyed hash whose salt changes every day in Asia/Tokyo, so it links events of one day only.
+    The page id is also the translation group: every language of a page lives in the same page row.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField()
+    site = models.PositiveSmallIntegerField()
+    name = models.PositiveSmallIntegerField()
+    visitor = models.BigIntegerField()
+    synthetic = models.BooleanField(default=False)
+    page = models.IntegerField(null=True)
+    page_type = models.SmallIntegerField(null=True)
+    path = models.CharField(max_length=300, blank=True)
+    lang = models.CharField(max_length=16, blank=True)
+    browser_lang = models.CharField(max_length=16, blank=True)
+    fallback = models.BooleanField(default=False)
+    country = models.CharField(max_length=2, blank=True)
+    device = models.PositiveSmallIntegerField(default=0)
+    browser = models.CharField(max_length=32, blank=True)
+    os = models.CharField(max_length=32, blank=True)
+    channel = models.PositiveSmallIntegerField(default=0)
+    referrer = models.CharField(max_length=253, blank=True)
+    utm_source = models.CharField(max_length=100, null=True)
+    utm_medium = models.CharField(max_length=100, null=True)
+    utm_campaign = models.CharField(max_length=100, null=True)
+    goal = models.CharField(max_length=16, null=True)
+    target = models.CharField(max_length=253, null=True)
+    item = models.IntegerField(null=True)
+    items = models.CharField(max_length=200, null=True)
+    value = models.IntegerField(null=True)
+    scroll = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["at"], name="analytics_rawevent_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} event {self.name} on page {self.page}"
+
+
+class IntakeCount(models.Model):
+    """Daily counts of what intake turned away or noticed: bots, rate-limited bursts, late events."""
+
+    class Kind(models.TextChoices):
+        BOT = "bot", _("bot requests dropped")
+        RATE_LIMITED = "rate_limited", _("events over the rate limit")
+        LATE = "late", _("events for an earlier day")
+
+    day = models.DateField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "kind"], name="analytics_intakecount_day_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind}: {self.count}"
+
+
+class TouchedDay(models.Model):
+    """Days (Asia/Tokyo) that received events since their rollup last ran: the rollup job's work list."""
+
+    day = models.DateField(primary_key=True)
+    touched_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class DrainedBatch(models.Model):
+    """Batches already copied from the Redis buffer, so a batch retried after a crash is written only once."""
+
+    batch = models.CharField(max_length=64, primary_key=True)
+    drained_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.batch
+
+
+@register_snippet
+class Market(models.Model):
+    """A group of countries marketers plan for (Taiwan, Southeast Asia, Europe...)."""
+
+    key = models.SlugField(max_length=32, unique=True, help_text=_("Short stable name used in reports and APIs."))
+    name = models.CharField(max_length=80)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    panels = [FieldPanel("key"), FieldPanel("name"), FieldPanel("sort_order")]
+
+    class Meta:
+        ordering = ["sort_order", "key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@register_snippet
+class CountryMarket(models.Model):
+    """Which market a country belongs to; countries not listed count as the market with key "other"."""
+
+    country = models.CharField(
+        max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2 code in capitals, e.g. TW, HK, US.")
+    )
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="countries")
+
+    panels = [FieldPanel("country"), FieldPanel("market")]
+
+    class Meta:
+        ordering = ["country"]
+        verbose_name = _("country → market")
+        verbose_name_plural = _("countries → markets")
+
+    def __str__(self) -> str:
+        return f"{self.country} → {self.market}"
+
+    def clean(self) -> None:
+        self.country = (self.country or "").strip().upper()
+
+
+@register_snippet
+class GoalDomain(models.Model):
+    """An outbound site whose clicks count as a goal (a booking site, a railway, a bus company...)."""
+
+    class Kind(models.TextChoices):
+        BOOKING = "booking", _("booking")
+        RAIL = "rail", _("rail")
+        BUS = "bus", _("bus")
+        OFFICIAL = "official", _("official site")
+        MAP = "map", _("map directions")
+
+    domain = models.CharField(
+        max_length=253,
+        unique=True,
+        help_text=_("Host name without https://, e.g. www.jreast.co.jp; subdomains of it count too."),
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+
+    panels = [FieldPanel("domain"), FieldPanel("kind")]
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return f"{self.domain} ({self.get_kind_display()})"
+
+    def clean(self) -> None:
+        self.domain = (self.domain or "").strip().lower().removeprefix("https://").removeprefix("http://")
+        self.domain = self.domain.split("/")[0]
+
+
+class ProfileEvent(models.Model):
+    """History of a visitor who agreed to a profile; deleted with the profile when consent is withdrawn."""
+
+    class Kind(models.TextChoices):
+        VIEW = "view", _("page view")
+        ENGAGED = "engaged", _("engaged time")
+        SAVE = "save", _("saved a route")
+        UNSAVE = "unsave", _("removed a saved route")
+        BOOKING = "booking", _("booking click")
+        REC_CLICK = "rec_click", _("recommendation click")
+
+    profile = models.ForeignKey("consent.VisitorProfile", on_delete=models.CASCADE, related_name="history")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    page = models.IntegerField(null=True)
+    value = models.IntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["at"], name="analytics_profileevent_at")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of page {self.page}"

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "events",
     "search",
     "seo",
+    "consent",
     "analytics",
     "demo",
     "wagtail.contrib.forms",
@@ -132,6 +133,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "visitaizu_cache",
+            # Salts and rate-limit counters live here too: never cull them for room.
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
         }
     }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -222,8 +225,22 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env("EMAIL_USE_TLS", "0") == "1"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "VisitAizu <noreply@localhost>")
 
-# --- Visitor country: the HTTP header a CDN sets (Cloudflare's CF-IPCountry by default).
-COUNTRY_HEADER = env("COUNTRY_HEADER", "CF-IPCountry")
+# --- Analytics intake (see analytics/EVENTS.md)
+# The HTTP header a CDN sets with the visitor's country (Cloudflare's CF-IPCountry by default); empty: none.
+ANALYTICS_COUNTRY_HEADER = env("COUNTRY_HEADER", "CF-IPCountry")
+# Optional MaxMind GeoLite2/GeoIP2 Country database file, used when the CDN header is missing.
+ANALYTICS_GEOIP_DATABASE = env("GEOIP_DATABASE", "")
+# Where the client's address is read: REMOTE_ADDR, or the header a trusted proxy sets (e.g. X-Forwarded-For,
+# whose last entry is then taken as the one the proxy saw). Used only to hash; never stored or logged.
+ANALYTICS_CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", "")
+# "redis": accepted events wait in Redis and a Celery task writes them in batches (production);
+# "direct": each event is written at once (the embedded default: SQLite, no Redis).
+ANALYTICS_BUFFER = env("ANALYTICS_BUFFER", "redis" if REDIS_URL else "direct")
+ANALYTICS_DRAIN_SECONDS = float(env("ANALYTICS_DRAIN_SECONDS", "5"))
+# Events one anonymous visitor may send per minute before getting 429.
+ANALYTICS_RATE_LIMIT = int(env("ANALYTICS_RATE_LIMIT", "120"))
+# Raw events older than this are purged; daily rollups are kept.
+ANALYTICS_RETENTION_DAYS = int(env("ANALYTICS_RETENTION_DAYS", "180"))
 
 # --- Wagtail
 WAGTAIL_SITE_NAME = "VisitAizu"
