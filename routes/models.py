@@ -21,6 +21,10 @@ from seo.structured_data import absolute_url, geo
 from translations.mixins import TranslatedPageMixin
 
 TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
+# What a route card (routes/includes/route_cards.html) shows, besides its picture and area.
+CARD_FIELDS = ("title", "url_path", "summary", "duration_amount", "duration_unit", "path", "depth", "content_type")
+# What a route shows of the spot at a stop: its name, its link (if live) and its position.
+STOP_SPOT_FIELDS = ("title", "url_path", "live", "latitude", "longitude", "path", "depth", "content_type")
 
 
 class RouteIndexPage(TranslatedPageMixin, Page):
@@ -140,8 +144,13 @@ class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
 
     @cached_property
     def stop_list(self) -> list["RouteStop"]:
-        """The stops with their spots, fetched once: a page render costs the same queries for 5 stops or 50."""
-        stops = list(self.stops.all().select_related("spot"))
+        """The stops with their spots, fetched once: a page render costs the same queries for 5 stops or 50.
+
+        Of each spot only what a stop shows is loaded (name, link, position), not its dozens of text columns.
+        """
+        stop_fields = [field.name for field in RouteStop._meta.concrete_fields]
+        spot_fields = [f"spot__{name}" for name in STOP_SPOT_FIELDS]
+        stops = list(self.stops.all().select_related("spot").only(*stop_fields, *spot_fields))
         for number, stop in enumerate(stops, start=1):
             stop.number = number  # shared by the list and the map markers
         self.stops = stops  # later reads (translation state, JSON-LD) use these rows instead of querying again
@@ -210,7 +219,12 @@ class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
             .order_by("-shared", "path")
         )
         ids = [row["pk"] for row in ranked[:limit]]
-        routes = RoutePage.objects.filter(pk__in=ids).select_related("hero_image", "area").in_bulk()
+        routes = (
+            RoutePage.objects.filter(pk__in=ids)
+            .select_related("hero_image", "area")
+            .only(*CARD_FIELDS, "hero_image", "area__name")
+            .in_bulk()
+        )
         return [routes[pk] for pk in ids]
 
     def clean(self) -> None:

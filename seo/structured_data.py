@@ -18,8 +18,10 @@ def geo(latitude: Decimal, longitude: Decimal) -> dict:
 
 
 def breadcrumbs(page: Page, request: HttpRequest) -> dict:
-    # Titles and URLs are translated on the base Page, so the ancestors need no per-type queries.
-    trail = [*page.get_ancestors().filter(depth__gt=1), page]
+    # Titles and URLs are translated on the base Page, so the ancestors need no per-type queries, and no more
+    # of each row than its title and URL path (in every language: either may fall back to another).
+    ancestors = page.get_ancestors().filter(depth__gt=1).only("title", "url_path", "path", "depth", "content_type")
+    trail = [*ancestors, page]
     return {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",

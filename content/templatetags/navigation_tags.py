@@ -13,7 +13,9 @@ def _site_pages(request: HttpRequest | None) -> dict[str, list[Page]]:
         return {"menu": [], "footer": []}
     if not hasattr(request, "_site_pages"):
         site = Site.find_for_request(request)
-        children = list(site.root_page.get_children().live()) if site else []
+        # Links only: the title and URL path (every language, as either may fall back), not the whole row.
+        fields = ("title", "url_path", "show_in_menus", "path", "depth", "content_type")
+        children = list(site.root_page.get_children().live().only(*fields)) if site else []
         footer_type = StandardPage.content_type_id_for_menu()
         request._site_pages = {
             "menu": [page for page in children if page.show_in_menus and page.content_type_id != footer_type],
