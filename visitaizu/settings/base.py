@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -151,7 +152,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Schedules are in Asia/Tokyo (CELERY_TIMEZONE). Shown in the README.
+CELERY_BEAT_SCHEDULE: dict = {
+    # Seconds between copies of buffered events from Redis to PostgreSQL (a no-op without Redis).
+    "drain-event-buffer": {
+        "task": "analytics.tasks.drain_event_buffer",
+        "schedule": float(env("ANALYTICS_DRAIN_SECONDS", "5")),
+    },
+    "rotate-salts": {"task": "analytics.tasks.rotate_salts", "schedule": crontab(minute="0,30")},
+    "create-event-partitions": {"task": "analytics.tasks.create_event_partitions", "schedule": crontab(minute=7)},
+}
 
 # Wagtail's own background jobs (reference index, search index, renditions) go through django-tasks;
 # production hands them to Celery, development and tests run them at once.
@@ -236,7 +246,6 @@ ANALYTICS_CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", "")
 # "redis": accepted events wait in Redis and a Celery task writes them in batches (production);
 # "direct": each event is written at once (the embedded default: SQLite, no Redis).
 ANALYTICS_BUFFER = env("ANALYTICS_BUFFER", "redis" if REDIS_URL else "direct")
-ANALYTICS_DRAIN_SECONDS = float(env("ANALYTICS_DRAIN_SECONDS", "5"))
 # Events one anonymous visitor may send per minute before getting 429.
 ANALYTICS_RATE_LIMIT = int(env("ANALYTICS_RATE_LIMIT", "120"))
 # Raw events older than this are purged; daily rollups are kept.
