@@ -14,6 +14,7 @@ import crawleruseragents
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
+from django.db import DatabaseError
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from ua_parser import parse as parse_user_agent
@@ -184,17 +185,30 @@ def goal_domains() -> dict[str, str]:
 
     domains = cache.get(_GOALS_KEY)
     if domains is None:
-        domains = dict(GoalDomain.objects.values_list("domain", "kind"))
+        try:
+            domains = dict(GoalDomain.objects.values_list("domain", "kind"))
+        except DatabaseError:
+            # Database down: intake must still keep the click, so use the list last read (asking again in 30 s).
+            domains = cache.get(_GOALS_KEY + ":last-known") or {}
+            cache.set(_GOALS_KEY, domains, 30)
+            return domains
         cache.set(_GOALS_KEY, domains, 300)
+        cache.set(_GOALS_KEY + ":last-known", domains, None)
     return domains
 
 
-def goal_for(host: str) -> str:
-    """The goal kind of an outbound click, or "outbound" for any other site."""
+def goal_for(href: str) -> str:
+    """The goal kind of an outbound link, or "outbound" for any other site.
+
+    Entries match a host and its subdomains, optionally narrowed to a first path segment ("google.com/maps").
+    """
     domains = goal_domains()
-    parts = host.split(".")
-    for start in range(len(parts) - 1):
-        kind = domains.get(".".join(parts[start:]))
+    parts = urlsplit(href)
+    labels = (parts.hostname or "").lower().split(".")
+    segment = parts.path.strip("/").split("/")[0].lower()
+    for start in range(len(labels) - 1):
+        host = ".".join(labels[start:])
+        kind = (segment and domains.get(f"{host}/{segment}")) or domains.get(host)
         if kind:
             return kind
     return "outbound"

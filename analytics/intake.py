@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.models import Site, get_page_models
@@ -69,28 +74,63 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-_sites: dict[str, tuple[float, int]] = {}
+T = TypeVar("T")
+_LAST_KNOWN = "analytics:last-known:{name}"
+
+
+def _last_known(name: str, lookup: Callable[[], T]) -> T:
+    """`lookup()` from the database, or, while the database is unreachable, the value any process last read.
+
+    Intake answers from Redis alone: an event it acknowledges is kept while PostgreSQL is down (a restart, a
+    failover; the buffer is sized for 10 minutes), also by a web process that started during the outage and
+    never saw the database. So the few things intake reads from the database are kept in the shared cache too.
+    Only when nobody has ever read them (a new deployment whose database is down) is the event refused, with a
+    503, never acknowledged and dropped.
+    """
+    key = _LAST_KNOWN.format(name=name)
+    try:
+        value = lookup()
+    except DatabaseError:
+        value = cache.get(key)
+        if value is None:
+            raise Refused(503, "server", "events cannot be kept right now; try again later") from None
+        return value
+    cache.set(key, value, None)
+    return value
+
+
+_sites: dict[tuple[str, int], tuple[float, int]] = {}
 
 
 def site_id_for(request: HttpRequest, host: str) -> int:
-    """Wagtail site of a host name; remembered for a minute so intake does not query the database."""
+    """Wagtail site of a host name and port; read once a minute per process, not per event."""
+    port = request.get_port()
     now = time.monotonic()
-    cached = _sites.get(host)
+    cached = _sites.get((host, port))
     if cached and now - cached[0] < 60:
         return cached[1]
-    site = Site.find_for_request(request)
-    site_id = site.pk if site else 0
-    _sites[host] = (now, site_id)
+
+    def lookup() -> int:
+        site = Site.find_for_request(request)
+        return site.pk if site else 0
+
+    # Remembered for a minute also when it came from the fallback, so an outage costs one attempt a minute.
+    site_id = _last_known(f"site:{host}:{port}", lookup)
+    _sites[(host, port)] = (now, site_id)
     return site_id
 
 
 @functools.cache
 def _page_type_ids() -> dict[str, int]:
-    return {
-        model._meta.label_lower: ContentType.objects.get_for_model(model).pk
-        for model in get_page_models()
-        if not model._meta.abstract
-    }
+    """{"routes.routepage": content type id, ...}: read once per process (one query), ids never change."""
+    models = [model for model in get_page_models() if not model._meta.abstract]
+    labels = ",".join(sorted(model._meta.label_lower for model in models))
+
+    def lookup() -> dict[str, int]:
+        return {model._meta.label_lower: ct.pk for model, ct in ContentType.objects.get_for_models(*models).items()}
+
+    # Keyed by the set of page models, so a deployment that adds one never reads an older list.
+    return _last_known("page-types:" + hashlib.blake2b(labels.encode(), digest_size=8).hexdigest(), lookup)
 
 
 def visitor_from_request(request: HttpRequest) -> Visitor:
@@ -164,7 +204,7 @@ def event_values(event: Event, visitor: Visitor, at: dt.datetime) -> dict:
         values["value"], values["scroll"] = props["ms"], props["scroll"]
     elif name is EventName.OUTBOUND:
         target = host_of(props["href"])
-        values["target"], values["goal"] = target[:253], goal_for(target)
+        values["target"], values["goal"] = target[:253], goal_for(props["href"])
     elif name is EventName.SEARCH:
         values["target"], values["value"] = props["term"], props["results"]
     elif name is EventName.LANGUAGE_SWITCH:

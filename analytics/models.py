@@ -144,7 +144,10 @@ class GoalDomain(models.Model):
     domain = models.CharField(
         max_length=253,
         unique=True,
-        help_text=_("Host name without https://, e.g. www.jreast.co.jp; subdomains of it count too."),
+        help_text=_(
+            "Host name without https://, e.g. jreast.co.jp (its subdomains count too), optionally with the first "
+            "part of the path, e.g. google.com/maps."
+        ),
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
 
@@ -158,7 +161,7 @@ class GoalDomain(models.Model):
 
     def clean(self) -> None:
         self.domain = (self.domain or "").strip().lower().removeprefix("https://").removeprefix("http://")
-        self.domain = self.domain.split("/")[0]
+        self.domain = "/".join(part for part in self.domain.split("/")[:2] if part)
 
 
 class ProfileEvent(models.Model):

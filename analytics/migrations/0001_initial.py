@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
             name='GoalDomain',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(help_text='Host name without https://, e.g. www.jreast.co.jp; subdomains of it count too.', max_length=253, unique=True)),
+                ('domain', models.CharField(help_text='Host name without https://, e.g. jreast.co.jp (its subdomains count too), optionally with the first part of the path, e.g. google.com/maps.', max_length=253, unique=True)),
                 ('kind', models.CharField(choices=[('booking', 'booking'), ('rail', 'rail'), ('bus', 'bus'), ('official', 'official site'), ('map', 'map directions')], max_length=16)),
             ],
             options={
