@@ -88,7 +88,7 @@ def _insert_history(rows: list[list]) -> None:
     profiles = dict(VisitorProfile.objects.filter(token_hash__in=hashes).values_list("token_hash", "id"))
     ProfileEvent.objects.bulk_create(
         [
-            ProfileEvent(profile_id=profiles[token], at=from_millis(at), kind=kind, page_id=page, value=value)
+            ProfileEvent(profile_id=profiles[token], at=from_millis(at), kind=kind, page=page, value=value)
             for token, at, kind, page, value in rows
             if token in profiles
         ]

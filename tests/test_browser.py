@@ -1,5 +1,6 @@
 """What a visitor does, in a real Chromium driven by Playwright (Debian's /usr/bin/chromium, nothing downloaded)."""
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -26,10 +27,21 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("browser-site")
+
+
+@pytest.fixture(scope="module")
+def site(site_dir):
     """The demo site on gunicorn in its own process: what a visitor reaches is the real server."""
-    with demo_server(tmp_path_factory.mktemp("browser-site")) as base_url:
+    with demo_server(site_dir) as base_url:
         yield base_url
+
+
+def count_rows(site_dir, table: str) -> int:
+    """Rows in the server's own SQLite database, read as a second process would."""
+    with sqlite3.connect(site_dir / "visitaizu.sqlite3") as connection:
+        return connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +72,8 @@ def test_thai_visitor_saves_a_route_and_keeps_it_in_korean(browser, site):
     assert page.url == site + "/th/"
     assert page.get_attribute("html", "lang") == "th"
     page.screenshot(path=ARTIFACTS / "phone-th-home.png", full_page=True)
+    page.locator("[data-consent=decline]").click()
+    page.locator("#consent").wait_for(state="hidden")
 
     page.locator('.cards a[href="/th/routes/castle-town-walk/"]').first.click()
     page.wait_for_url("**/th/routes/castle-town-walk/")
@@ -72,6 +86,7 @@ def test_thai_visitor_saves_a_route_and_keeps_it_in_korean(browser, site):
     page.locator(".language-switcher").get_by_role("link", name="한국어").click()
     page.wait_for_url("**/ko/routes/castle-town-walk/")
     assert page.get_attribute("html", "lang") == "ko"
+    assert page.locator("#consent").is_hidden()  # the answer is remembered, in every language
     assert page.locator("[data-save-route]").get_attribute("aria-pressed") == "true"
     page.screenshot(path=ARTIFACTS / "phone-ko-route-saved.png", full_page=True)
 
@@ -109,3 +124,67 @@ def test_no_serious_accessibility_violations(browser, site, code):
                 problems.append(f"{name}: {violation['id']} ({violation['impact']}) {targets}")
     context.close()
     assert not problems, "\n".join(problems)
+
+
+CONSENT_TITLES = {"ja": "旅の計画を保存しますか？", "th": "ต้องการบันทึกแผนการเดินทางของคุณไหม?"}
+
+
+@pytest.mark.parametrize("code", ["ja", "th"])
+def test_consent_then_withdrawal(browser, site, site_dir, code):
+    """No identifier before the answer; agreeing makes a profile that keeps saved routes; withdrawing deletes it."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    profiles_before = count_rows(site_dir, "consent_visitorprofile")
+    context, page = phone(browser, code)
+    page.goto(f"{site}/{code}/routes/castle-town-walk/")
+    dialog = page.locator("#consent")
+    dialog.wait_for(state="visible")
+    assert dialog.locator("h2").inner_text() == CONSENT_TITLES[code]
+    assert dialog.get_by_role("button").filter(has_text="").count() >= 2
+    page.screenshot(path=ARTIFACTS / f"phone-{code}-consent.png")
+    assert context.cookies() == []  # nothing at all is stored before the answer
+
+    dialog.locator("[data-consent=agree]").click()
+    dialog.wait_for(state="hidden")
+    cookies = {cookie["name"]: cookie for cookie in context.cookies()}
+    assert cookies["visitaizu_consent"]["value"] == "agreed.1"
+    assert cookies["visitaizu_visitor"]["httpOnly"] is True
+    assert count_rows(site_dir, "consent_visitorprofile") == profiles_before + 1
+
+    route_id = int(page.locator("[data-save-route]").get_attribute("data-save-route"))
+    with page.expect_response("**/api/profile") as saved:
+        page.locator("[data-save-route]").click()
+    assert saved.value.ok
+    profile = page.request.get(f"{site}/api/profile").json()["profile"]
+    assert profile["saved_routes"] == [route_id]
+    page.reload()  # a second page view joins the profile's history
+    page.wait_for_timeout(300)
+    assert count_rows(site_dir, "analytics_profileevent") > 0
+
+    page.locator("[data-consent-open]").click()
+    dialog.wait_for(state="visible")
+    page.screenshot(path=ARTIFACTS / f"phone-{code}-privacy-settings.png")
+    dialog.locator("[data-consent=withdraw]").click()
+    dialog.wait_for(state="hidden")
+    cookies = {cookie["name"]: cookie["value"] for cookie in context.cookies()}
+    assert "visitaizu_visitor" not in cookies
+    assert cookies["visitaizu_consent"] == "withdrawn.1"
+    assert page.request.get(f"{site}/api/profile").json() == {"profile": None}
+    assert count_rows(site_dir, "consent_visitorprofile") == profiles_before
+    assert count_rows(site_dir, "consent_savedroute") == 0
+    assert count_rows(site_dir, "analytics_profileevent") == 0
+    page.reload()
+    page.wait_for_timeout(300)
+    assert dialog.is_hidden()  # the answer is remembered without an identifier
+    context.close()
+
+
+def test_global_privacy_control_means_no_dialog(browser, site):
+    context, page = phone(browser, "en")
+    page.add_init_script("Object.defineProperty(navigator, 'globalPrivacyControl', {get: () => true})")
+    with page.expect_response("**/api/events") as event:
+        page.goto(f"{site}/en/")
+    assert event.value.json()["counted"] is True  # anonymous counting continues
+    page.wait_for_timeout(300)
+    assert page.locator("#consent").is_hidden()
+    assert context.cookies() == []
+    context.close()
