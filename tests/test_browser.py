@@ -188,3 +188,35 @@ def test_global_privacy_control_means_no_dialog(browser, site):
     assert page.locator("#consent").is_hidden()
     assert context.cookies() == []
     context.close()
+
+
+def test_tracker_counts_views_engagement_and_goal_clicks(browser, site, site_dir):
+    def events(name: int) -> list[tuple]:
+        with sqlite3.connect(site_dir / "visitaizu.sqlite3") as connection:
+            return connection.execute(
+                "SELECT page, goal, target, value, scroll, lang FROM analytics_rawevent WHERE name = ?", [name]
+            ).fetchall()
+
+    views, engagements, outbound = len(events(1)), len(events(2)), len(events(3))
+    context, page = phone(browser, "en")
+    page.goto(f"{site}/en/routes/castle-town-walk/")
+    page.locator("[data-consent=decline]").click()
+    page.locator("#consent").wait_for(state="hidden")
+    route_id = int(page.locator("[data-save-route]").get_attribute("data-save-route"))
+    page.mouse.wheel(0, 20000)
+    page.wait_for_timeout(600)
+    directions = page.locator('a[href*="google.com/maps"]').first
+    directions.evaluate("link => link.addEventListener('click', event => event.preventDefault())")
+    directions.click()
+    page.locator("a.brand").click()  # leaving the route page sends its engaged time
+    page.wait_for_url(f"{site}/en/")
+    page.wait_for_timeout(500)
+    context.close()
+
+    assert (route_id, None, None, None, None, "en") in events(1)[views:]
+    clicks = events(3)[outbound:]
+    assert [(page_id, goal, target) for page_id, goal, target, *_ in clicks] == [(route_id, "map", "www.google.com")]
+    left = [row for row in events(2)[engagements:] if row[0] == route_id]
+    assert len(left) == 2  # one when the directions link was clicked, one on leaving
+    assert sum(row[3] for row in left) >= 600
+    assert max(row[4] for row in left) == 100

@@ -21,8 +21,10 @@
     depth = Math.max(depth, room > 0 ? Math.min(100, Math.round(100 * w.scrollY / room)) : 100);
   }
 
+  /* Also called on link clicks: browsers may drop requests made while a page unloads. */
   function flush() {
-    if (since) { engaged += Date.now() - since; since = 0; }
+    var now = Date.now();
+    if (since) { engaged += now - since; since = d.visibilityState === "visible" ? now : 0; }
     if (engaged > 0) { send("engagement", { ms: Math.min(engaged, 216e5), scroll: depth }); engaged = 0; }
   }
 
@@ -45,6 +47,7 @@
     } else if (link.hreflang && link.closest(".language-switcher")) {
       send("language", { to: link.hreflang.toLowerCase() });
     }
+    if (link.pathname !== location.pathname || link.host !== location.host) { flush(); }
   }, true);
   w.addEventListener("visitaizu:track", function (event) { send(event.detail.n, event.detail.d); });
 })(window, document, navigator);
