@@ -186,3 +186,101 @@ class ProfileEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of page {self.page}"
+
+
+class DailyRollup(models.Model):
+    """Additive daily figures of one dimension value (rebuilt whole, per day, by analytics.rollups).
+
+    Every metric is a sum or a count, so weeks, markets and languages add up; ratios (bounce rate, average
+    duration, scroll depth, click-through) are computed when read. Synthetic and real events are never summed
+    into the same row.
+    """
+
+    day = models.DateField()
+    site = models.PositiveSmallIntegerField()
+    synthetic = models.BooleanField()
+    dimension = models.CharField(max_length=24)
+    key = models.CharField(max_length=300, blank=True)
+    key2 = models.CharField(max_length=100, blank=True)
+    visitors = models.IntegerField(default=0)
+    sessions = models.IntegerField(default=0)
+    bounces = models.IntegerField(default=0)
+    duration_s = models.BigIntegerField(default=0)
+    pageviews = models.IntegerField(default=0)
+    entries = models.IntegerField(default=0)
+    events = models.IntegerField(default=0)
+    conversions = models.IntegerField(default=0)
+    engaged_ms = models.BigIntegerField(default=0)
+    scroll_sum = models.BigIntegerField(default=0)
+    scroll_count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "day", "site", "synthetic", "key", "key2"], name="analytics_dailyrollup_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension} {self.key} {self.key2}"
+
+
+class RollupDay(models.Model):
+    """When each day was last rolled up; its row is locked while a worker rebuilds that day."""
+
+    day = models.DateField(primary_key=True)
+    rolled_up_at = models.DateTimeField(null=True)
+    raw_events = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day} rolled up at {self.rolled_up_at}"
+
+
+@register_snippet
+class Funnel(models.Model):
+    """Steps a visitor takes in order within one day, counted by the daily rollup (e.g. route → save → booking).
+
+    Each step is an event name, optionally narrowed: `pageview:routes.routepage` (a page type) or
+    `outbound:booking` (a goal kind). One step per line.
+    """
+
+    key = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    steps = models.TextField(help_text=_("One step per line: pageview:routes.routepage, save, outbound:booking..."))
+
+    panels = [FieldPanel("key"), FieldPanel("name"), FieldPanel("steps")]
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def step_list(self) -> list[str]:
+        return [line.strip() for line in self.steps.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .funnels import parse_step
+
+        steps = self.step_list()
+        if not 2 <= len(steps) <= 8:
+            raise ValidationError({"steps": _("A funnel has 2 to 8 steps.")})
+        for step in steps:
+            try:
+                parse_step(step)
+            except ValueError as error:
+                raise ValidationError({"steps": str(error)}) from None
+
+
+class StatsToken(models.Model):
+    """A key for the stats API; only its hash is kept, the key itself is shown once when made."""
+
+    name = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -144,3 +144,25 @@ def ensure_partitions(around: dt.datetime | None = None, months_ahead: int = 2) 
                 )
             created.append(name)
     return created
+
+
+def purge_raw_events(now: dt.datetime | None = None) -> int:
+    """Drop raw events older than ANALYTICS_RETENTION_DAYS (whole monthly partitions where possible)."""
+    from django.conf import settings
+
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.ANALYTICS_RETENTION_DAYS)
+    table = RawEvent._meta.db_table
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.relname FROM pg_inherits i "
+                "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass",
+                [table],
+            )
+            for (name,) in cursor.fetchall():
+                if not name.startswith(f"{table}_y"):
+                    continue
+                year, month = int(name[-7:-3]), int(name[-2:])
+                if _month_start(year, month + 1) <= cutoff:
+                    cursor.execute(f"DROP TABLE {name}")
+    return RawEvent.objects.filter(at__lt=cutoff).delete()[0]

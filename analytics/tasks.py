@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import anonymous_ids, buffer, storage
+from . import anonymous_ids, buffer, rollups, storage
 
 
 @shared_task(ignore_result=True)
@@ -21,3 +21,27 @@ def rotate_salts() -> int:
 @shared_task(ignore_result=True)
 def create_event_partitions() -> list[str]:
     return storage.ensure_partitions()
+
+
+@shared_task(ignore_result=True)
+def roll_up_recent_days() -> list[str]:
+    """Today and any earlier day late events touched (every 15 minutes)."""
+    return [day.isoformat() for day in _roll_up(rollups.days_to_roll_up())]
+
+
+@shared_task(ignore_result=True)
+def roll_up_nightly() -> list[str]:
+    """The two days before today as well, so every day is rebuilt once it can no longer change."""
+    return [day.isoformat() for day in _roll_up(rollups.days_to_roll_up(nightly=True))]
+
+
+def _roll_up(days):
+    for day in days:
+        rollups.roll_up_day(day)
+    return days
+
+
+@shared_task(ignore_result=True)
+def purge_old_events() -> int:
+    """Delete raw events past ANALYTICS_RETENTION_DAYS; rollups stay."""
+    return storage.purge_raw_events()

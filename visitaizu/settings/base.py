@@ -161,6 +161,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "rotate-salts": {"task": "analytics.tasks.rotate_salts", "schedule": crontab(minute="0,30")},
     "create-event-partitions": {"task": "analytics.tasks.create_event_partitions", "schedule": crontab(minute=7)},
+    "roll-up-recent-days": {"task": "analytics.tasks.roll_up_recent_days", "schedule": crontab(minute="*/15")},
+    "roll-up-nightly": {"task": "analytics.tasks.roll_up_nightly", "schedule": crontab(hour=0, minute=20)},
+    "purge-old-events": {"task": "analytics.tasks.purge_old_events", "schedule": crontab(hour=3, minute=40)},
 }
 
 # Wagtail's own background jobs (reference index, search index, renditions) go through django-tasks;
@@ -250,6 +253,8 @@ ANALYTICS_BUFFER = env("ANALYTICS_BUFFER", "redis" if REDIS_URL else "direct")
 ANALYTICS_RATE_LIMIT = int(env("ANALYTICS_RATE_LIMIT", "120"))
 # Raw events older than this are purged; daily rollups are kept.
 ANALYTICS_RETENTION_DAYS = int(env("ANALYTICS_RETENTION_DAYS", "180"))
+# Rows of the public open-data CSV with fewer visitors than this are left out, so nobody can be singled out.
+ANALYTICS_OPEN_DATA_MIN_VISITORS = int(env("ANALYTICS_OPEN_DATA_MIN_VISITORS", "5"))
 
 # --- Wagtail
 WAGTAIL_SITE_NAME = "VisitAizu"

@@ -1,0 +1,190 @@
+"""Golden fixtures: hand-made events whose every rollup figure is worked out by hand below."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+
+from analytics import rollups
+from analytics.anonymous_ids import TOKYO
+from analytics.models import DailyRollup, Funnel, IntakeCount, RawEvent, TouchedDay
+from analytics.queries import SUMS, Period, breakdown, timeseries, totals
+from analytics.schema import EventName
+from analytics.storage import EVENT, EVENT_COLUMNS, to_millis, write_batch
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DAY = dt.date(2026, 10, 14)
+NEXT = DAY + dt.timedelta(days=1)
+
+
+def jst(day: dt.date, hour: int, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=TOKYO)
+
+
+def event(at, visitor, name=EventName.PAGEVIEW, page=None, **values) -> list:
+    row = dict.fromkeys(EVENT_COLUMNS)
+    row.update(
+        at=to_millis(at), site=1, name=int(name), visitor=visitor, synthetic=False, page=page, path="/en/x/",
+        lang="en", browser_lang="en-us", fallback=False, country="US", device=1, browser="Chrome", os="Windows",
+        channel=0, referrer="",
+    )  # fmt: skip
+    row.update(values)
+    return [EVENT, [row[column] for column in EVENT_COLUMNS]]
+
+
+TAIWAN = {"country": "TW", "browser_lang": "zh-tw", "lang": "zh-hant"}
+
+
+@pytest.fixture
+def route_type():
+    return ContentType.objects.get(app_label="routes", model="routepage").pk
+
+
+@pytest.fixture
+def golden(route_type):
+    RawEvent.objects.all().delete()
+    DailyRollup.objects.all().delete()
+    Funnel.objects.update_or_create(
+        key="route-to-booking",
+        defaults={"name": "Route to booking", "steps": "pageview:routes.routepage\nsave\noutbound:booking"},
+    )
+    engaged = EventName.ENGAGEMENT
+    write_batch(
+        [
+            # Visitor 1, from Google in Taiwan: two sessions (a 40-minute gap splits them).
+            event(jst(DAY, 10), 1, page=10, page_type=route_type, channel=1, referrer="www.google.com.tw",
+                  country="TW", browser_lang="zh-tw", lang="zh-hant"),
+            event(jst(DAY, 10, 0, 30), 1, engaged, page=10, value=30_000, scroll=80, **TAIWAN),
+            event(jst(DAY, 10, 1), 1, engaged, page=10, value=10_000, scroll=60, **TAIWAN),
+            event(jst(DAY, 10, 10), 1, page=11, fallback=True, **TAIWAN),
+            event(jst(DAY, 10, 50), 1, page=10, page_type=route_type, **TAIWAN),
+            # Visitor 2: one page view at 23:59:59 JST; the next second is another day.
+            event(jst(DAY, 23, 59, 59), 2, page=11),
+            event(jst(NEXT, 0, 0, 0), 2, page=11),
+            # Visitor 3: route, save, booking click: no bounce, a conversion, the whole funnel.
+            event(jst(DAY, 12), 3, page=10, page_type=route_type, utm_source="newsletter", utm_medium="email",
+                  utm_campaign="autumn", channel=4),
+            event(jst(DAY, 12, 2), 3, EventName.SAVE_ROUTE, page=10, item=10, value=1),
+            event(jst(DAY, 12, 5), 3, EventName.OUTBOUND, page=10, goal="booking", target="www.jalan.net"),
+            event(jst(DAY, 12, 6), 3, engaged, page=10, value=20_000, scroll=100),
+            # Visitor 4: booking before the route view: only step 1 of the funnel counts after it... and search.
+            event(jst(DAY, 15), 4, EventName.OUTBOUND, page=11, goal="booking", target="www.jalan.net"),
+            event(jst(DAY, 15, 1), 4, page=10, page_type=route_type),
+            event(jst(DAY, 15, 2), 4, EventName.SEARCH, page=None, target="onsen", value=0),
+            event(jst(DAY, 15, 3), 4, EventName.NOT_FOUND, path="/en/nowhere/"),
+        ]
+    )  # fmt: skip
+    rollups.roll_up_day(DAY)
+    rollups.roll_up_day(NEXT)
+
+
+def rows(dimension: str, day: dt.date = DAY) -> dict:
+    return {(r.key, r.key2): r for r in DailyRollup.objects.filter(day=day, dimension=dimension, synthetic=False)}
+
+
+def test_sessions_bounces_and_duration(golden):
+    site = rows("site")[("", "")]
+    assert site.visitors == 4
+    assert site.sessions == 5  # visitor 1 has two; 2, 3 and 4 one each
+    # bounces: visitor 1's second session and visitor 2 (one view each, nothing else); visitors 3 and 4 clicked
+    # out to a booking site (an interaction), so theirs are not bounces although each viewed one page.
+    assert site.bounces == 2
+    assert site.pageviews == 6
+    # durations: v1 s1 10:00-10:10 = 600 s, v1 s2 0, v2 0, v3 12:00-12:06 = 360, v4 15:00-15:03 = 180
+    assert site.duration_s == 600 + 360 + 180
+    assert site.conversions == 2
+    assert site.engaged_ms == 60_000
+    series = {row["day"]: row for row in timeseries(Period(DAY, NEXT))}
+    assert series[DAY.isoformat()]["bounce_rate"] == 40.0
+    assert series[DAY.isoformat()]["visit_duration_s"] == 228.0
+
+
+def test_tokyo_day_boundary_and_multi_day_visitors(golden):
+    assert rows("site", NEXT)[("", "")].pageviews == 1
+    assert rows("site", NEXT)[("", "")].visitors == 1
+    # Over both days, visitors are the sum of daily uniques (ids change at midnight in Tokyo).
+    assert totals(Period(DAY, NEXT))["visitors"] == 5
+
+
+def test_pages_entries_scroll_and_engaged_time(golden, route_type):
+    page = rows("page")[("10", str(route_type))]
+    assert page.pageviews == 4 and page.visitors == 3 and page.entries == 3
+    assert page.engaged_ms == 60_000
+    # deepest scroll per visitor on page 10: visitor 1 -> 80, visitor 3 -> 100
+    assert (page.scroll_sum, page.scroll_count) == (180, 2)
+    assert rows("page_fallback")[("11", "zh-hant")].pageviews == 1
+    assert rows("page_country")[("10", "TW")].pageviews == 2
+
+
+def test_sources_goals_searches_and_404s(golden):
+    channels = rows("channel")
+    assert channels[("1", "")].sessions == 1 and channels[("4", "")].sessions == 1
+    assert channels[("0", "")].sessions == 3
+    assert rows("referrer")[("www.google.com.tw", "")].visitors == 1
+    campaign = rows("campaign")[("autumn", "newsletter / email")]
+    assert (campaign.sessions, campaign.conversions) == (1, 1)
+    goal = rows("goal")[("booking", "www.jalan.net")]
+    assert (goal.events, goal.visitors) == (2, 2)
+    assert rows("search_no_result")[("onsen", "")].events == 1
+    assert rows("not_found")[("/en/nowhere/", "")].events == 1
+    assert rows("lang_fit")[("zh-tw", "zh-hant")].sessions == 2
+
+
+def test_funnel_counts_steps_in_order(golden):
+    funnel = rows("funnel")
+    # Step 1 (route view): visitors 1, 3, 4. Step 2 (save after it): 3. Step 3 (booking after the save): 3.
+    # Visitor 4 clicked booking *before* viewing a route and never saved: only step 1.
+    assert funnel[("route-to-booking", "1")].visitors == 3
+    assert funnel[("route-to-booking", "2")].visitors == 1
+    assert funnel[("route-to-booking", "3")].visitors == 1
+
+
+def snapshot() -> list[tuple]:
+    fields = ("day", "dimension", "key", "key2", *(field for field in SUMS))
+    return sorted(DailyRollup.objects.values_list(*fields))
+
+
+def test_rerun_and_kill_and_rerun_leave_identical_rows(golden, monkeypatch):
+    before = snapshot()
+    rollups.roll_up_day(DAY)
+    assert snapshot() == before
+
+    def killed(day):
+        raise KeyboardInterrupt("worker killed halfway")
+
+    monkeypatch.setattr(rollups, "_funnels", killed)
+    with pytest.raises(KeyboardInterrupt):
+        rollups.roll_up_day(DAY)
+    monkeypatch.undo()
+    assert snapshot() == before  # the half-done rebuild was rolled back
+    rollups.roll_up_day(DAY)
+    assert snapshot() == before
+
+
+def test_late_events_mark_their_day_and_are_counted_when_it_is_rebuilt(golden):
+    TouchedDay.objects.all().delete()
+    late_before = IntakeCount.objects.get(day=DAY, kind="late").count
+    write_batch([event(jst(DAY, 18), 9, page=12)])
+    assert TouchedDay.objects.filter(day=DAY).exists()
+    assert IntakeCount.objects.get(day=DAY, kind="late").count == late_before + 1
+    assert DAY in rollups.days_to_roll_up(dt.date.today())
+    rollups.roll_up_day(DAY)
+    assert rows("site")[("", "")].pageviews == 7
+    assert not TouchedDay.objects.filter(day=DAY).exists()
+
+
+def test_synthetic_events_are_never_mixed_with_real_ones(golden):
+    write_batch([event(jst(DAY, 9), 77, page=10, synthetic=True), event(jst(DAY, 9, 1), 77, page=11, synthetic=True)])
+    rollups.roll_up_day(DAY)
+    assert totals(Period(DAY, DAY))["pageviews"] == 6
+    assert totals(Period(DAY, DAY), synthetic=True)["pageviews"] == 2
+    assert {row["key"] for row in breakdown(Period(DAY, DAY), "page", synthetic=True)} == {"10", "11"}
+
+
+def test_no_temporary_tables_are_left_behind(golden):
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_temp_master WHERE type = 'table'")
+            assert cursor.fetchall() == []
