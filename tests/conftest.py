@@ -3,6 +3,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
+pytest_plugins = ["tests.rollup_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
