@@ -93,7 +93,8 @@ def _save_routes(profile: VisitorProfile, ids: list[int]) -> None:
     )
 
 
-def _answer(request: HttpRequest, answer: str, version: int, language: str) -> None:
+def _answer(request: HttpRequest, answer: str, version: int, language: str) -> str:
+    """Count the answer (no identifier); returns the country it was counted for."""
     from analytics.anonymous_ids import tokyo_day
     from analytics.enrichment import browser_language, country_of
 
@@ -105,6 +106,7 @@ def _answer(request: HttpRequest, answer: str, version: int, language: str) -> N
         country=country,
         language=language,
     )
+    return country
 
 
 @csrf_exempt
@@ -142,11 +144,11 @@ def consent(request: HttpRequest) -> JsonResponse:
     with transaction.atomic():
         existing = current_profile(request)
         if answer == "agree":
-            _answer(request, ConsentAnswer.Answer.AGREED, notice.version, language)
+            country = _answer(request, ConsentAnswer.Answer.AGREED, notice.version, language)
             if existing is None:
                 token = secrets.token_urlsafe(32)
                 existing = VisitorProfile.objects.create(
-                    token_hash=hash_token(token), notice_version=notice.version, language=language
+                    token_hash=hash_token(token), notice_version=notice.version, language=language, country=country
                 )
                 response.set_cookie(VISITOR_COOKIE, token, max_age=COOKIE_AGE, httponly=True, samesite="Lax",
                                     secure=request.is_secure())  # fmt: skip

@@ -71,6 +71,7 @@ class DemoLoader:
             yield f"festival {item['key']}", lambda item=item: self.load_event(item)
         for item in self.pages:
             yield f"page {item['key']}", lambda item=item: self.load_standard_page(item)
+        yield "market preferences", self.load_market_preferences
 
     def load_taxonomy(self) -> None:
         for model, store, name in ((Theme, self.themes, "themes"), (Area, self.areas, "areas")):
@@ -80,6 +81,30 @@ class DemoLoader:
                     defaults |= localized("description", item["description"])
                 store[item["key"]], created = model.objects.get_or_create(key=item["key"], defaults=defaults)
                 self.counts[f"{name} created" if created else f"{name} kept"] += 1
+
+    def load_market_preferences(self) -> None:
+        """Illustrative theme weights per market, rounded like a survey's: the synthetic traffic's own tastes
+        (demo/SYNTHETIC_TRAFFIC.md), marked illustrative so no report passes them off as research."""
+        from analytics.models import Market
+        from demo.synthetic_traffic import MARKETS
+        from routes.models import MarketPreference, ThemeWeight
+
+        for profile in MARKETS:
+            market = Market.objects.filter(key=profile.key).first()
+            if market is None or MarketPreference.objects.filter(market=market).exists():
+                self.counts["market preferences kept"] += 1
+                continue
+            preference = MarketPreference.objects.create(
+                market=market, illustrative=True, source="Demo: illustrative weights, not survey results."
+            )
+            top = max(profile.themes.values())
+            for order, (key, weight) in enumerate(sorted(profile.themes.items())):
+                if key in self.themes:
+                    ThemeWeight.objects.create(
+                        preference=preference, theme=self.themes[key], sort_order=order,
+                        weight=round(min(max(weight / top, 0.0), 1.0), 1),
+                    )  # fmt: skip
+            self.counts["market preferences created"] += 1
 
     def load_site_tree(self) -> None:
         root = Page.get_first_root_node()

@@ -289,3 +289,12 @@ class RouteStop(Orderable, Coordinates):
         if self.spot_id and self.spot.has_coordinates:
             return self.spot.latitude, self.spot.longitude
         return None
+
+
+from .recommender.models import (  # noqa: E402, F401  (the recommender's models belong to this app)
+    ManualCondition,
+    MarketPreference,
+    RecommendationPin,
+    ThemeWeight,
+    TrainedModel,
+)

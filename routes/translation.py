@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import RouteIndexPage, RoutePage, RouteStop, SpotIndexPage, SpotPage
+from .models import ManualCondition, RouteIndexPage, RoutePage, RouteStop, SpotIndexPage, SpotPage
 
 
 @register(RouteIndexPage)
@@ -35,3 +35,8 @@ class RoutePageTranslation(TranslationOptions):
 @register(RouteStop)
 class RouteStopTranslation(TranslationOptions):
     fields = ("place_name", "note", "transfer_note")
+
+
+@register(ManualCondition)
+class ManualConditionTranslation(TranslationOptions):
+    fields = ("message",)

@@ -7,6 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from routes.views import recommendations
 from seo.views import robots_txt, sitemap
 from translations.views import choose_language
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("language/<str:code>/", choose_language, name="choose_language"),
     path("api/", include("analytics.urls")),
     path("api/", include("consent.urls")),
+    path("api/recommendations", recommendations, name="recommendations"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
 ]

@@ -164,6 +164,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "roll-up-recent-days": {"task": "analytics.tasks.roll_up_recent_days", "schedule": crontab(minute="*/15")},
     "roll-up-nightly": {"task": "analytics.tasks.roll_up_nightly", "schedule": crontab(hour=0, minute=20)},
     "purge-old-events": {"task": "analytics.tasks.purge_old_events", "schedule": crontab(hour=3, minute=40)},
+    "train-recommender": {"task": "routes.tasks.train_recommender", "schedule": crontab(hour=2, minute=30)},
 }
 
 # Wagtail's own background jobs (reference index, search index, renditions) go through django-tasks;
@@ -255,6 +256,21 @@ ANALYTICS_RATE_LIMIT = int(env("ANALYTICS_RATE_LIMIT", "120"))
 ANALYTICS_RETENTION_DAYS = int(env("ANALYTICS_RETENTION_DAYS", "180"))
 # Rows of the public open-data CSV with fewer visitors than this are left out, so nobody can be singled out.
 ANALYTICS_OPEN_DATA_MIN_VISITORS = int(env("ANALYTICS_OPEN_DATA_MIN_VISITORS", "5"))
+
+# --- Route recommender (routes/recommender)
+RECOMMENDER_TRAINING_DAYS = int(env("RECOMMENDER_TRAINING_DAYS", "90"))
+RECOMMENDER_HOLD_OUT_DAYS = int(env("RECOMMENDER_HOLD_OUT_DAYS", "7"))
+RECOMMENDER_EPOCHS = int(env("RECOMMENDER_EPOCHS", "30"))
+RECOMMENDER_COMPONENTS = int(env("RECOMMENDER_COMPONENTS", "32"))
+RECOMMENDER_THREADS = int(env("RECOMMENDER_THREADS", "2"))
+# A new model goes live only if its precision@5 on the hold-out is at least the live model's minus this.
+RECOMMENDER_DEPLOY_TOLERANCE = float(env("RECOMMENDER_DEPLOY_TOLERANCE", "0.01"))
+# Learn from synthetic visitors too (the demo has no others); production learns from real visitors only.
+RECOMMENDER_USE_SYNTHETIC = env("RECOMMENDER_USE_SYNTHETIC", "1") == "1"
+# Classes that report today's weather or crowding; each returns adjustments (routes/recommender/conditions.py).
+RECOMMENDER_CONDITION_PROVIDERS = env_list(
+    "RECOMMENDER_CONDITION_PROVIDERS", "routes.recommender.conditions.ManualConditions"
+)
 
 # --- Wagtail
 WAGTAIL_SITE_NAME = "VisitAizu"

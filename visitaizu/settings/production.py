@@ -18,3 +18,5 @@ STORAGES = {
 }
 # Wagtail's own jobs run on the Celery workers, like every other background job.
 TASKS = {"default": {"BACKEND": "visitaizu.celery_tasks_backend.CeleryTaskBackend"}}
+# Recommend from what real visitors do; synthetic demo traffic must not shape a live site.
+RECOMMENDER_USE_SYNTHETIC = env("RECOMMENDER_USE_SYNTHETIC", "0") == "1"

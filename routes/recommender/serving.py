@@ -1,0 +1,250 @@
+"""Top routes for one visitor, in well under a millisecond: numpy over vectors prepared when the model loads.
+
+Every process loads the live model from Django's storage (so all machines serve the same version) and rebuilds its
+route vectors when the model or the published content changes. With no model (fresh install, failed training)
+the ranking is per-market popularity from the rollups, then the market's preferences.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from django.core.cache import cache
+from django.utils import timezone
+
+from analytics.anonymous_ids import TOKYO
+
+from .conditions import Adjustment, current_adjustments
+from .features import RouteFacts, VisitorContext, live_routes, market_of, market_priors
+from .models import RecommendationPin, TrainedModel
+from .training import Artifact, load_artifact, user_feature_list
+
+RECHECK_SECONDS = 30
+LIVE_KEY = "recommender:live-model"
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    route: int
+    score: float
+    reason: str  # pinned, interest, condition, market, season, popular
+    detail: str = ""  # campaign, theme key, message, market key or month
+
+
+@dataclass
+class Catalogue:
+    model_id: int | None
+    artifact: Artifact | None
+    routes: list[RouteFacts]
+    route_ids: np.ndarray
+    items: np.ndarray | None
+    biases: np.ndarray | None
+    in_season: np.ndarray  # (13, routes): month → in season (index 0 unused)
+    theme_mask: dict[str, np.ndarray]
+    spot_mask: dict[int, np.ndarray]
+    markets: dict[str, str]
+    priors: dict[str, dict[str, float]]
+    popularity: dict[str, dict[int, float]]
+    profiles: set[str]
+
+
+def _live_model() -> TrainedModel | None:
+    found = cache.get(LIVE_KEY)
+    if found is None:
+        found = TrainedModel.objects.filter(status=TrainedModel.Status.LIVE).first() or False
+        cache.set(LIVE_KEY, found, RECHECK_SECONDS)
+    return found or None
+
+
+def _rollup_popularity() -> dict[str, dict[int, float]]:
+    """Page views by market over the last four weeks (real data; synthetic only where the demo has nothing else)."""
+    from django.conf import settings
+
+    from analytics.queries import Period, breakdown
+
+    today = timezone.now().astimezone(TOKYO).date()
+    period = Period(today - dt.timedelta(days=28), today)
+    rows = breakdown(period, "page_market", limit=10_000, order_by="pageviews")
+    if not rows and settings.RECOMMENDER_USE_SYNTHETIC:
+        rows = breakdown(period, "page_market", synthetic=True, limit=10_000, order_by="pageviews")
+    table: dict[str, dict[int, float]] = {"*": {}}
+    for row in rows:
+        if row["key2"].isdigit():
+            page = int(row["key2"])
+            table.setdefault(row["key"], {})[page] = float(row["pageviews"])
+            table["*"][page] = table["*"].get(page, 0.0) + row["pageviews"]
+    return table
+
+
+def build_catalogue(record: TrainedModel | None) -> Catalogue:
+    from analytics.models import CountryMarket
+
+    artifact = None
+    if record is not None:
+        try:
+            artifact = load_artifact(record)
+        except (OSError, ValueError, KeyError):
+            artifact = None  # a missing or broken file: serve popularity rather than fail
+    routes = live_routes()
+    route_ids = np.array([route.pk for route in routes], dtype=np.int64)
+    items = biases = None
+    if artifact is not None and routes:
+        items, biases = artifact.item_matrix(routes)
+    in_season = np.ones((13, len(routes)), dtype=bool)
+    for column, route in enumerate(routes):
+        if route.months:
+            in_season[:, column] = False
+            in_season[list(route.months), column] = True
+    theme_mask: dict[str, np.ndarray] = {}
+    spot_mask: dict[int, np.ndarray] = {}
+    for column, route in enumerate(routes):
+        for theme in route.themes:
+            theme_mask.setdefault(theme, np.zeros(len(routes), dtype=bool))[column] = True
+        for spot in route.spots:
+            spot_mask.setdefault(spot, np.zeros(len(routes), dtype=bool))[column] = True
+    return Catalogue(
+        model_id=record.pk if artifact is not None else None,
+        artifact=artifact,
+        routes=routes,
+        route_ids=route_ids,
+        items=items,
+        biases=biases,
+        in_season=in_season,
+        theme_mask=theme_mask,
+        spot_mask=spot_mask,
+        markets=dict(CountryMarket.objects.values_list("country", "market__key")),
+        priors=market_priors(),
+        popularity=artifact.popularity if artifact is not None else _rollup_popularity(),
+        profiles={name[3:] for name in artifact.user_vocabulary if name.startswith("id:")} if artifact else set(),
+    )
+
+
+class _Loaded:
+    """This process's catalogue, rebuilt when the live model or the published content changes."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.key: tuple | None = None
+        self.checked = 0.0
+        self.catalogue: Catalogue | None = None
+        self.extras: tuple[float, list[Adjustment], list] = (0.0, [], [])
+
+    def get(self) -> Catalogue:
+        now = time.monotonic()
+        if self.catalogue is not None and now - self.checked < RECHECK_SECONDS:
+            return self.catalogue
+        from visitaizu import page_cache
+
+        record = _live_model()
+        key = (record.pk if record else None, cache.get(page_cache.GENERATION_KEY, 0))
+        with self.lock:
+            if self.catalogue is None or key != self.key:
+                self.catalogue = build_catalogue(record)
+                self.key = key
+            self.checked = now
+        return self.catalogue
+
+    def conditions_and_pins(self, now: dt.datetime) -> tuple[list[Adjustment], list]:
+        checked, adjustments, pins = self.extras
+        if time.monotonic() - checked >= RECHECK_SECONDS:
+            today = now.astimezone(TOKYO).date()
+            adjustments = current_adjustments(now)
+            pins = [
+                (pin.route_id, pin.campaign, {market.key for market in pin.markets.all()})
+                for pin in RecommendationPin.objects.filter(starts_on__lte=today, ends_on__gte=today)
+                .prefetch_related("markets")
+                .order_by("starts_on", "pk")
+            ]
+            self.extras = (time.monotonic(), adjustments, pins)
+        return adjustments, pins
+
+    def forget(self) -> None:
+        """Tests, and staff saving a condition or pin, want the next request to see the change."""
+        self.catalogue, self.key, self.checked, self.extras = None, None, 0.0, (0.0, [], [])
+
+
+loaded = _Loaded()
+
+
+def recommend(
+    visitor: VisitorContext, k: int = 10, exclude: tuple[int, ...] = (), now: dt.datetime | None = None
+) -> list[Recommendation]:
+    """The visitor's top `k` live routes, each with the honest reason it is there."""
+    catalogue = loaded.get()
+    if not catalogue.routes:
+        return []
+    now = now or timezone.now()
+    adjustments, pins = loaded.conditions_and_pins(now)
+    market = market_of(visitor.country, catalogue.markets)
+    month = visitor.travel_month or now.astimezone(TOKYO).month
+    if catalogue.artifact is not None:
+        known = {visitor.profile_key} & catalogue.profiles if visitor.profile_key else set()
+        vector = catalogue.artifact.user_vector(user_feature_list(visitor, catalogue.markets, catalogue.priors, known))
+        scores = catalogue.items @ vector + catalogue.biases
+    else:
+        table = catalogue.popularity.get(market) or catalogue.popularity.get("*", {})
+        weights = catalogue.priors.get(market, {})
+        # popularity first; the market's preferences only break ties (and rank routes nobody has seen yet)
+        scores = np.array(
+            [table.get(r.pk, 0.0) + sum(weights.get(t, 0.0) for t in r.themes) * 1e-3 for r in catalogue.routes],
+            dtype=np.float32,
+        )
+    spread = float(scores.max() - scores.min()) or 1.0
+    raised = np.zeros(len(scores), dtype=bool)
+    raised_by: dict[int, str] = {}
+    for adjustment in adjustments:
+        for theme in adjustment.raise_themes:
+            mask = catalogue.theme_mask.get(theme)
+            if mask is not None:
+                scores = scores + mask * (adjustment.strength * spread)
+                for column in np.flatnonzero(mask & ~raised):
+                    raised_by[int(column)] = adjustment.message
+                raised |= mask
+        for theme in adjustment.lower_themes:
+            mask = catalogue.theme_mask.get(theme)
+            if mask is not None:
+                scores = scores - mask * (adjustment.strength * spread)
+        for spot in adjustment.lower_spots:
+            mask = catalogue.spot_mask.get(spot)
+            if mask is not None:
+                scores = scores - mask * (adjustment.strength * spread)
+    allowed = catalogue.in_season[month].copy()
+    if exclude:
+        allowed &= ~np.isin(catalogue.route_ids, exclude)
+    scores = np.where(allowed, scores, -np.inf)
+    pinned = [
+        (route, campaign) for route, campaign, markets in pins
+        if (not markets or market in markets) and route in catalogue.route_ids and route not in exclude
+    ]  # fmt: skip
+    pinned_ids = {route for route, _ in pinned}
+    results = [Recommendation(route, float("inf"), "pinned", campaign) for route, campaign in pinned][:k]
+    count = min(k + len(pinned_ids), int(np.isfinite(scores).sum()))
+    if count > 0:
+        top = np.argpartition(-scores, count - 1)[:count]
+        for column in top[np.argsort(-scores[top], kind="stable")]:
+            route = catalogue.routes[column]
+            if route.pk in pinned_ids or len(results) >= k:
+                continue
+            results.append(_explained(route, int(column), float(scores[column]), visitor, market, month,
+                                      raised_by, catalogue))  # fmt: skip
+    return results
+
+
+def _explained(route, column, score, visitor, market, month, raised_by, catalogue) -> Recommendation:
+    liked = [theme for theme in visitor.interests if theme in route.themes]
+    if liked:
+        return Recommendation(route.pk, score, "interest", liked[0])
+    if column in raised_by:
+        return Recommendation(route.pk, score, "condition", raised_by[column])
+    table = catalogue.popularity.get(market, {})
+    if table:
+        ranked = sorted(table, key=table.get, reverse=True)
+        if route.pk in ranked[: max(3, len(ranked) // 3)]:
+            return Recommendation(route.pk, score, "market", market)
+    if month in route.months:
+        return Recommendation(route.pk, score, "season", str(month))
+    return Recommendation(route.pk, score, "popular")

@@ -1,0 +1,428 @@
+"""Training the hybrid LightFM model, judging it on a time-based hold-out, and deploying it only if it is not worse.
+
+Run in a process of its own (`manage.py train_recommender`; the nightly Celery task starts that command as a
+subprocess): LightFM's OpenMP threads hang a process forked after them (recommender-notes.md).
+
+The model learns embeddings of *features*: visitors are their market, country, language, device, themes (their
+market's preference weights, or their own picks), travel month and party; consented profiles also get an identity
+feature, which is how their history across visits shapes what they see. Routes are their themes, area, best months,
+duration, price, party fit and access, plus their identity. A new route is therefore scored from its features
+before anyone has seen it, and a new visitor from market and language alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from scipy import sparse
+
+from analytics.anonymous_ids import TOKYO, tokyo_day
+from analytics.interactions import Interaction, Visitor, route_interactions
+
+from .features import (
+    RouteFacts,
+    VisitorContext,
+    live_routes,
+    market_of,
+    market_priors,
+    route_features,
+    visitor_features,
+)
+from .models import TrainedModel
+
+K = 5
+MODEL_DIR = "recommender/models"
+
+
+@dataclass
+class Vocabulary:
+    """Feature name → column, grown while the training matrices are built, frozen in the model file."""
+
+    index: dict[str, int]
+
+    @classmethod
+    def empty(cls) -> Vocabulary:
+        return cls({})
+
+    def column(self, name: str, grow: bool) -> int | None:
+        if name not in self.index and grow:
+            self.index[name] = len(self.index)
+        return self.index.get(name)
+
+
+def feature_rows(rows: list[list[tuple[str, float]]], vocabulary: Vocabulary, grow: bool) -> sparse.csr_matrix:
+    """One L1-normalised row per entity (as LightFM's Dataset builds them)."""
+    data, indices, indptr = [], [], [0]
+    for features in rows:
+        pairs = [(vocabulary.column(name, grow), weight) for name, weight in features]
+        pairs = [(column, weight) for column, weight in pairs if column is not None]
+        total = sum(weight for _, weight in pairs) or 1.0
+        for column, weight in pairs:
+            indices.append(column)
+            data.append(weight / total)
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.array(data, dtype=np.float32), np.array(indices, dtype=np.int32), np.array(indptr)),
+        shape=(len(rows), max(len(vocabulary.index), 1)),
+    )
+
+
+def context_of(visitor: Visitor) -> VisitorContext:
+    return VisitorContext(
+        country=visitor.country,
+        lang=visitor.lang,
+        device=visitor.device,
+        interests=visitor.interests,
+        travel_month=visitor.travel_month,
+        party=visitor.party,
+        profile_key=visitor.key if visitor.key.startswith("profile:") else None,
+    )
+
+
+def user_feature_list(visitor: VisitorContext, markets, priors, known_profiles: set[str]) -> list[tuple[str, float]]:
+    features = visitor_features(visitor, markets, priors)
+    if visitor.profile_key and visitor.profile_key in known_profiles:
+        features.append((f"id:{visitor.profile_key}", 1.0))
+    return features
+
+
+def item_feature_list(route: RouteFacts) -> list[tuple[str, float]]:
+    return [(f"id:{route.pk}", 1.0), *route_features(route)]
+
+
+@dataclass
+class Split:
+    train: list[Interaction]
+    test: list[Interaction]
+    hold_out_from: dt.date
+
+
+def split_by_time(interactions: list[Interaction], hold_out_days: int, until: dt.date) -> Split:
+    start = until - dt.timedelta(days=hold_out_days)
+    return Split(
+        train=[i for i in interactions if i.day < start],
+        test=[i for i in interactions if i.day >= start],
+        hold_out_from=start,
+    )
+
+
+@dataclass
+class Artifact:
+    """Everything serving needs: embeddings of features and the vocabularies. No LightFM object is pickled."""
+
+    user_embeddings: np.ndarray
+    item_embeddings: np.ndarray
+    item_biases: np.ndarray
+    user_vocabulary: dict[str, int]
+    item_vocabulary: dict[str, int]
+    popularity: dict[str, dict[int, float]]  # market → route → weight, for honest "popular with" reasons
+
+    def user_vector(self, features: list[tuple[str, float]]) -> np.ndarray:
+        pairs = [(self.user_vocabulary[name], weight) for name, weight in features if name in self.user_vocabulary]
+        total = sum(weight for _, weight in pairs) or 1.0
+        vector = np.zeros(self.user_embeddings.shape[1], dtype=np.float32)
+        for column, weight in pairs:
+            vector += self.user_embeddings[column] * (weight / total)
+        return vector
+
+    def item_matrix(self, routes: list[RouteFacts]) -> tuple[np.ndarray, np.ndarray]:
+        """Item vectors of the routes live now; a route newer than the model is described by its features alone."""
+        rows = feature_rows([item_feature_list(route) for route in routes], Vocabulary(self.item_vocabulary), False)
+        return (rows @ self.item_embeddings).astype(np.float32), (rows @ self.item_biases).astype(np.float32)
+
+    def dumps(self) -> bytes:
+        buffer = io.BytesIO()
+        meta = {"user": self.user_vocabulary, "item": self.item_vocabulary,
+                "popularity": {m: {str(k): v for k, v in p.items()} for m, p in self.popularity.items()}}  # fmt: skip
+        np.savez_compressed(
+            buffer, user_embeddings=self.user_embeddings, item_embeddings=self.item_embeddings,
+            item_biases=self.item_biases, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+        )  # fmt: skip
+        return buffer.getvalue()
+
+    @classmethod
+    def loads(cls, data: bytes) -> Artifact:
+        with np.load(io.BytesIO(data)) as arrays:
+            meta = json.loads(arrays["meta"].tobytes())
+            return cls(
+                user_embeddings=arrays["user_embeddings"], item_embeddings=arrays["item_embeddings"],
+                item_biases=arrays["item_biases"], user_vocabulary=meta["user"], item_vocabulary=meta["item"],
+                popularity={m: {int(k): v for k, v in p.items()} for m, p in meta["popularity"].items()},
+            )  # fmt: skip
+
+
+def popularity_by_market(interactions: list[Interaction], visitors: dict[str, Visitor], markets) -> dict:
+    table: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for item in interactions:
+        market = market_of(visitors[item.visitor].country, markets)
+        table[market][item.page] += item.weight
+        table["*"][item.page] += item.weight
+    return {market: dict(scores) for market, scores in table.items()}
+
+
+def fit(interactions: sparse.coo_matrix, user_features, item_features, epochs: int, threads: int, seed: int = 7):
+    from lightfm import LightFM
+
+    model = LightFM(no_components=settings.RECOMMENDER_COMPONENTS, loss="warp", random_state=seed)
+    model.fit(
+        interactions, user_features=user_features, item_features=item_features, sample_weight=interactions,
+        epochs=epochs, num_threads=threads,
+    )  # fmt: skip
+    return model
+
+
+# --- Evaluation -----------------------------------------------------------------------------------------------
+
+
+def _metrics(ranked: np.ndarray, relevant: list[set[int]]) -> dict[str, float]:
+    """precision@K, recall@K and NDCG@K averaged over visitors, from ranked column indexes."""
+    discounts = 1.0 / np.log2(np.arange(2, K + 2))
+    precision = recall = ndcg = 0.0
+    for top, truth in zip(ranked, relevant, strict=True):
+        hits = np.array([column in truth for column in top[:K]], dtype=float)
+        precision += hits.sum() / K
+        recall += hits.sum() / len(truth)
+        ideal = discounts[: min(len(truth), K)].sum()
+        ndcg += (hits * discounts).sum() / ideal
+    n = max(len(relevant), 1)
+    return {"precision": precision / n, "recall": recall / n, "ndcg": ndcg / n}
+
+
+def evaluate(
+    scorers: dict[str, Callable[[list[str]], np.ndarray]], test: list[Interaction], visitors: dict[str, Visitor],
+    route_ids: list[int], returning: set[str], markets: dict[str, str],
+) -> dict:  # fmt: skip
+    """Each scorer maps visitor keys to a (visitors × routes) score matrix; results by group and market."""
+    column = {pk: i for i, pk in enumerate(route_ids)}
+    truth: dict[str, set[int]] = defaultdict(set)
+    for item in test:
+        if item.page in column:
+            truth[item.visitor].add(column[item.page])
+    keys = sorted(truth)
+    groups = {
+        "all": keys,
+        "returning": [k for k in keys if k in returning],
+        "new": [k for k in keys if k not in returning],
+    }
+    for key in keys:
+        groups.setdefault(f"market:{market_of(visitors[key].country, markets)}", []).append(key)
+    results: dict = {name: {"visitors": len(members)} for name, members in groups.items()}
+    for scorer_name, scorer in scorers.items():
+        scores = scorer(keys) if keys else np.zeros((0, len(route_ids)))
+        ranked = np.argsort(-scores, axis=1, kind="stable")[:, :K]
+        position = {key: i for i, key in enumerate(keys)}
+        for name, members in groups.items():
+            rows = [position[k] for k in members]
+            metrics = _metrics(ranked[rows], [truth[k] for k in members]) if rows else {}
+            if name == "all" and rows:
+                metrics["coverage"] = len(set(ranked[rows].ravel().tolist())) / max(len(route_ids), 1)
+            results[name][scorer_name] = {metric: round(value, 4) for metric, value in metrics.items()}
+    return results
+
+
+# --- The whole run ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    routes: list[RouteFacts]
+    visitors: dict[str, Visitor]
+    split: Split
+    markets: dict[str, str]
+    priors: dict[str, dict[str, float]]
+    interactions: int
+
+
+def prepare(until: dt.date | None = None, progress: Callable[[str], None] = lambda _: None) -> Prepared:
+    until = until or tokyo_day()
+    since_day = until - dt.timedelta(days=settings.RECOMMENDER_TRAINING_DAYS)
+    start = dt.datetime.combine(since_day, dt.time(), tzinfo=TOKYO)
+    end = dt.datetime.combine(until, dt.time(), tzinfo=TOKYO)
+    progress("reading interactions")
+    synthetic = None if settings.RECOMMENDER_USE_SYNTHETIC else False
+    interactions, visitors = route_interactions("routes.routepage", start, end, synthetic=synthetic)
+    from analytics.models import CountryMarket
+
+    return Prepared(
+        routes=live_routes(),
+        visitors=visitors,
+        split=split_by_time(interactions, settings.RECOMMENDER_HOLD_OUT_DAYS, until),
+        markets=dict(CountryMarket.objects.values_list("country", "market__key")),
+        priors=market_priors(),
+        interactions=len(interactions),
+    )
+
+
+@dataclass
+class Matrices:
+    interactions: sparse.coo_matrix
+    user_features: sparse.csr_matrix
+    item_features: sparse.csr_matrix
+    user_vocabulary: Vocabulary
+    item_vocabulary: Vocabulary
+    route_ids: list[int]
+    returning: set[str]
+
+
+def build_matrices(prepared: Prepared) -> Matrices:
+    routes = prepared.routes
+    route_column = {route.pk: i for i, route in enumerate(routes)}
+    train = [i for i in prepared.split.train if i.page in route_column]
+    user_keys = sorted({i.visitor for i in train})
+    user_row = {key: i for i, key in enumerate(user_keys)}
+    known_profiles = {key for key in user_keys if key.startswith("profile:")}
+    user_vocabulary, item_vocabulary = Vocabulary.empty(), Vocabulary.empty()
+    user_features = feature_rows(
+        [
+            user_feature_list(context_of(prepared.visitors[key]), prepared.markets, prepared.priors, known_profiles)
+            for key in user_keys
+        ],
+        user_vocabulary,
+        grow=True,
+    )
+    item_features = feature_rows([item_feature_list(route) for route in routes], item_vocabulary, grow=True)
+    weights: dict[tuple[int, int], float] = defaultdict(float)
+    for item in train:
+        weights[(user_row[item.visitor], route_column[item.page])] += item.weight
+    rows, columns = zip(*weights, strict=True) if weights else ((), ())
+    interactions = sparse.coo_matrix(
+        (np.array(list(weights.values()), dtype=np.float32), (np.array(rows), np.array(columns))),
+        shape=(len(user_keys), len(routes)),
+    )
+    return Matrices(
+        interactions, user_features, item_features, user_vocabulary, item_vocabulary,
+        [route.pk for route in routes], known_profiles,
+    )  # fmt: skip
+
+
+def artifact_from(model, matrices: Matrices, prepared: Prepared) -> Artifact:
+    return Artifact(
+        user_embeddings=model.user_embeddings.astype(np.float32),
+        item_embeddings=model.item_embeddings.astype(np.float32),
+        item_biases=model.item_biases.astype(np.float32),
+        user_vocabulary=dict(matrices.user_vocabulary.index),
+        item_vocabulary=dict(matrices.item_vocabulary.index),
+        popularity=popularity_by_market(prepared.split.train, prepared.visitors, prepared.markets),
+    )
+
+
+def scorers_for(prepared: Prepared, matrices: Matrices, candidate: Artifact, live: Artifact | None) -> dict:
+    routes = prepared.routes
+    popularity = popularity_by_market(prepared.split.train, prepared.visitors, prepared.markets)
+
+    def model_scorer(artifact: Artifact):
+        items, biases = artifact.item_matrix(routes)
+
+        def score(keys):
+            users = np.stack([
+                artifact.user_vector(user_feature_list(
+                    context_of(prepared.visitors[key]), prepared.markets, prepared.priors, matrices.returning))
+                for key in keys
+            ])  # fmt: skip
+            return users @ items.T + biases
+
+        return score
+
+    def table_scorer(per_market: bool):
+        def score(keys):
+            matrix = np.zeros((len(keys), len(routes)))
+            for row, key in enumerate(keys):
+                market = market_of(prepared.visitors[key].country, prepared.markets) if per_market else "*"
+                table = popularity.get(market) or popularity.get("*", {})
+                matrix[row] = [table.get(route.pk, 0.0) + 1e-6 * popularity.get("*", {}).get(route.pk, 0.0)
+                               for route in routes]  # fmt: skip
+            return matrix
+
+        return score
+
+    def priors_scorer(keys):
+        matrix = np.zeros((len(keys), len(routes)))
+        for row, key in enumerate(keys):
+            weights = prepared.priors.get(market_of(prepared.visitors[key].country, prepared.markets), {})
+            matrix[row] = [sum(weights.get(theme, 0.0) for theme in route.themes) / max(len(route.themes), 1)
+                           for route in routes]  # fmt: skip
+        return matrix
+
+    scorers = {
+        "global_popularity": table_scorer(per_market=False),
+        "market_popularity": table_scorer(per_market=True),
+        "market_priors": priors_scorer,
+        "hybrid": model_scorer(candidate),
+    }
+    if live is not None:
+        scorers["live_model"] = model_scorer(live)
+    return scorers
+
+
+def load_artifact(record: TrainedModel) -> Artifact:
+    with default_storage.open(record.file_name, "rb") as handle:
+        return Artifact.loads(handle.read())
+
+
+def train(until: dt.date | None = None, progress: Callable[[str], None] = lambda _: None) -> TrainedModel:
+    """Train, evaluate against the baselines and the live model on the same fresh hold-out, and deploy if fit."""
+    started = time.perf_counter()
+    prepared = prepare(until, progress)
+    progress(f"building matrices ({prepared.interactions} interactions)")
+    matrices = build_matrices(prepared)
+    if matrices.interactions.nnz == 0:
+        return TrainedModel.objects.create(
+            status=TrainedModel.Status.FAILED, note="No interactions to learn from; serving stays as it is."
+        )
+    progress(f"fitting LightFM ({matrices.interactions.nnz} user-route pairs)")
+    fit_started = time.perf_counter()
+    model = fit(
+        matrices.interactions, matrices.user_features, matrices.item_features,
+        settings.RECOMMENDER_EPOCHS, settings.RECOMMENDER_THREADS,
+    )  # fmt: skip
+    fit_seconds = time.perf_counter() - fit_started
+    candidate = artifact_from(model, matrices, prepared)
+    live_record = TrainedModel.objects.filter(status=TrainedModel.Status.LIVE).first()
+    live = None
+    if live_record is not None:
+        try:
+            live = load_artifact(live_record)
+        except (OSError, ValueError, KeyError):
+            live = None  # an unreadable live model cannot block a good one
+    progress("evaluating on the hold-out")
+    results = evaluate(
+        scorers_for(prepared, matrices, candidate, live), prepared.split.test, prepared.visitors,
+        matrices.route_ids, matrices.returning, prepared.markets,
+    )  # fmt: skip
+    new_p = results["all"].get("hybrid", {}).get("precision", 0.0)
+    live_p = results["all"].get("live_model", {}).get("precision") if live is not None else None
+    tolerance = settings.RECOMMENDER_DEPLOY_TOLERANCE
+    deploy = live_p is None or new_p >= live_p - tolerance
+    metrics = {
+        "evaluation": results,
+        "fit_seconds": round(fit_seconds, 2),
+        "total_seconds": round(time.perf_counter() - started, 2),
+        "tolerance": tolerance,
+        "compared_with": live_record.pk if live_record else None,
+    }
+    file_name = default_storage.save(f"{MODEL_DIR}/model.npz", ContentFile(candidate.dumps()))
+    with transaction.atomic():
+        if deploy and live_record is not None:
+            TrainedModel.objects.filter(pk=live_record.pk).update(status=TrainedModel.Status.RETIRED)
+        record = TrainedModel.objects.create(
+            status=TrainedModel.Status.LIVE if deploy else TrainedModel.Status.REJECTED,
+            file_name=file_name,
+            interactions=prepared.interactions,
+            visitors=len(prepared.visitors),
+            hold_out_from=prepared.split.hold_out_from,
+            metrics=metrics,
+            note="" if deploy else f"precision@5 {new_p:.4f} is below the live model's {live_p:.4f} - {tolerance}",
+        )
+    progress(f"{'deployed' if deploy else 'rejected'} model {record.pk}: precision@5 {new_p:.4f}")
+    return record
