@@ -84,7 +84,11 @@ class ManualCondition(ClusterableModel):
         "routes.SpotPage", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
         help_text=_("A crowded or closed place: routes through it are lowered."),
     )  # fmt: skip
-    strength = models.FloatField(default=0.5, validators=[MinValueValidator(0.05), MaxValueValidator(0.95)])
+    strength = models.FloatField(
+        default=0.5,
+        validators=[MinValueValidator(0.05), MaxValueValidator(1.0)],
+        help_text=_("How far routes move: from 0.5 every raised route goes above the rest, every lowered one below."),
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
 
