@@ -118,11 +118,11 @@ class HomePage(TranslatedPageMixin, Page):
     parent_page_types = ["wagtailcore.Page"]
 
     def get_context(self, request, *args, **kwargs):
-        from routes.models import RoutePage
+        from routes.recommender.serving import popular_routes
 
         context = super().get_context(request, *args, **kwargs)
         # The same for every visitor, so the page caches; personal picks arrive later from a JSON endpoint.
-        context["popular_routes"] = RoutePage.objects.live().select_related("hero_image")[:6]
+        context["popular_routes"] = popular_routes(6)
         return context
 
 

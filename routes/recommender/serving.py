@@ -257,3 +257,36 @@ def _explained(route, column, score, visitor, market, month, raised_by, catalogu
     if month in route.months:
         return Recommendation(route.pk, score, "season", str(month))
     return Recommendation(route.pk, score, "popular")
+
+
+POPULAR_KEY = "recommender:popular-routes"
+
+
+def popular_route_ids(k: int = 6) -> list[int]:
+    """The routes most viewed over four weeks by everyone: what a page shows before (or without) JavaScript.
+
+    From the rollups, cached for ten minutes in the shared cache; new sites with no data get tree order.
+    """
+    ids = cache.get(POPULAR_KEY)
+    if ids is None:
+        from .features import live_routes
+
+        live = [route.pk for route in live_routes()]
+        table = _rollup_popularity().get("*", {})
+        ids = sorted(live, key=lambda pk: (-table.get(pk, 0.0), live.index(pk)))
+        cache.set(POPULAR_KEY, ids, 600)
+    return ids[:k]
+
+
+def popular_routes(k: int = 6, exclude: int | None = None) -> list:
+    """Route pages for cards, most popular first (see popular_route_ids)."""
+    from routes.models import CARD_FIELDS, RoutePage
+
+    ids = [pk for pk in popular_route_ids(k + 1) if pk != exclude][:k]
+    pages = (
+        RoutePage.objects.filter(pk__in=ids)
+        .select_related("hero_image", "area")
+        .only(*CARD_FIELDS, "hero_image", "area__name")
+        .in_bulk()
+    )
+    return [pages[pk] for pk in ids if pk in pages]
