@@ -30,7 +30,7 @@ from .models import (
 )
 
 COOKIE_AGE = 365 * 24 * 60 * 60
-PARTIES = {"solo", "couple", "family", "friends", "group"}
+PARTIES = {"solo", "couple", "family", "group"}
 
 
 class BadRequest(Exception):

@@ -35,7 +35,7 @@
     window.dispatchEvent(new CustomEvent("visitaizu:track", { detail: { n: name, d: props } }));
   }
 
-  document.querySelectorAll("[data-recommendations]").forEach(function (section) {
+  function load(section) {
     var data = section.dataset;
     var query = "?placement=" + data.placement + "&lang=" + encodeURIComponent(data.lang) + "&limit=" + data.limit +
       (data.page ? "&page=" + data.page : "");
@@ -52,5 +52,40 @@
         track("rec_impression", { routes: json.routes.map(function (route) { return route.id; }), placement: data.placement });
       })
       .catch(function () {});
-  });
+  }
+
+  var sections = document.querySelectorAll("[data-recommendations]");
+  sections.forEach(load);
+
+  /* "What do you like?": only for visitors with a profile (the consent cookie holds the answer, no identifier). */
+  var chooser = document.querySelector("[data-taste-chooser]");
+  var consented = /(?:^|; )visitaizu_consent=agreed\./.test(document.cookie) && navigator.globalPrivacyControl !== true;
+  if (chooser && consented) {
+    var form = chooser.querySelector("form");
+    var status = chooser.querySelector(".taste-status");
+    chooser.hidden = false;
+    window.fetch(form.dataset.profileApi, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (json) {
+        if (!json.profile) { chooser.hidden = true; return; }
+        form.querySelectorAll("[name=interests]").forEach(function (box) {
+          box.checked = json.profile.interests.indexOf(box.value) !== -1;
+        });
+        form.elements.travel_month.value = json.profile.travel_month || "";
+        form.elements.party.value = json.profile.party || "";
+      }).catch(function () {});
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var interests = Array.prototype.map.call(form.querySelectorAll("[name=interests]:checked"), function (box) { return box.value; });
+      var month = form.elements.travel_month.value;
+      window.fetch(form.dataset.profileApi, {
+        method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ interests: interests, travel_month: month ? Number(month) : null, party: form.elements.party.value })
+      }).then(function (response) { return response.json().then(function (json) {
+        if (!response.ok) { throw new Error(json.error.message); }
+        status.textContent = chooser.dataset.saved || "✓";
+        sections.forEach(load);
+      }); }).catch(function (error) { status.textContent = error.message; });
+    });
+  }
 })();
