@@ -7,6 +7,7 @@ Parsing is cached because the same few hundred user agents make up nearly all tr
 from __future__ import annotations
 
 import functools
+import time
 from enum import IntEnum
 from urllib.parse import parse_qsl, urlsplit
 
@@ -179,8 +180,24 @@ def _geoip_country(ip: str) -> str:
 _GOALS_KEY = "analytics:goal-domains"
 
 
+# Per-process copy for a few seconds: without it every outbound click costs a second Redis round trip.
+_GOALS_MEMO_SECONDS = 10
+_goals_memo: tuple[float, dict[str, str]] | None = None
+
+
 def goal_domains() -> dict[str, str]:
-    """{domain: kind}, from the shared cache; cleared whenever staff edit the list."""
+    """{domain: kind}, from the shared cache; cleared whenever staff edit the list (other processes follow
+    within _GOALS_MEMO_SECONDS)."""
+    global _goals_memo
+    now = time.monotonic()
+    if _goals_memo is not None and now - _goals_memo[0] < _GOALS_MEMO_SECONDS:
+        return _goals_memo[1]
+    domains = _shared_goal_domains()
+    _goals_memo = (now, domains)
+    return domains
+
+
+def _shared_goal_domains() -> dict[str, str]:
     from .models import GoalDomain
 
     domains = cache.get(_GOALS_KEY)
@@ -217,6 +234,8 @@ def goal_for(href: str) -> str:
 @receiver(post_save, sender="analytics.GoalDomain")
 @receiver(post_delete, sender="analytics.GoalDomain")
 def _goal_domains_changed(**kwargs) -> None:
+    global _goals_memo
+    _goals_memo = None
     cache.delete(_GOALS_KEY)
 
 

@@ -147,7 +147,8 @@ def visitor_from_request(request: HttpRequest) -> Visitor:
         host=host,
         user_agent=user_agent,
         browser_lang=browser_lang,
-        country=country if country.isalpha() else "",
+        # Two ASCII letters or nothing: "ß".upper() is "SS", and the column holds two characters.
+        country=country if len(country) == 2 and country.isascii() and country.isalpha() else "",
         profile_token_hash=consented_token_hash(request),
     )
 

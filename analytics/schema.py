@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum
+from urllib.parse import urlsplit
 
 MAX_BODY_BYTES = 2048
 URL_MAX = 1000
@@ -93,6 +94,11 @@ def _string(body: dict, key: str, max_length: int, required: bool = False, patte
         raise SchemaError(key, f"is longer than {max_length} characters")
     if _CONTROL.search(value):
         raise SchemaError(key, "contains control characters or angle brackets")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the JSON): no database or Redis can keep it
+            raise SchemaError(key, "is not valid Unicode") from None
     if pattern is not None and value and not pattern.match(value):
         raise SchemaError(key, "has an unexpected format")
     return value
@@ -115,6 +121,11 @@ def _url(body: dict, key: str, required: bool = False) -> str:
     value = _string(body, key, URL_MAX, required=required)
     if value and not value.startswith(("https://", "http://")):
         raise SchemaError(key, "must be an absolute http(s) URL")
+    if value:
+        try:
+            urlsplit(value)
+        except ValueError:  # e.g. "http://[broken": intake splits every URL it keeps
+            raise SchemaError(key, "is not a valid URL") from None
     return value
 
 
