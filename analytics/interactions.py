@@ -66,9 +66,7 @@ def route_interactions(
     events = RawEvent.objects.filter(at__gte=since, at__lt=until)
     if synthetic is not None:
         events = events.filter(synthetic=synthetic)
-    route_ids = set(
-        events.filter(name=EventName.PAGEVIEW, page_type=type_id).values_list("page", flat=True).distinct()
-    )
+    route_ids = set(events.filter(name=EventName.PAGEVIEW, page_type=type_id).values_list("page", flat=True).distinct())
     weights: dict[tuple[str, int, dt.date], float] = defaultdict(float)
     visitors: dict[str, Visitor] = {}
     rows = events.filter(
