@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "seo",
     "consent",
     "analytics",
+    "reports",
     "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -1,0 +1,24 @@
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import views
+
+app_name = "reports"
+urlpatterns = [path("", views.dashboard, name="dashboard")]
+
+
+class DashboardMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm("reports.view_dashboard")
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return [path("marketing/", include((urlpatterns, "reports"), namespace="reports"))]
+
+
+@hooks.register("register_reports_menu_item")
+def register_dashboard_menu_item():
+    return DashboardMenuItem(_("Marketing dashboard"), reverse("reports:dashboard"), icon_name="table", order=10)
