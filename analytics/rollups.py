@@ -54,7 +54,8 @@ SESSION_DIMENSIONS = (
     ("site", "''", "''", ""),
     ("channel", "CAST(channel AS varchar(8))", "''", ""),
     ("referrer", "referrer", "''", "referrer <> ''"),
-    ("campaign", "utm_campaign", "COALESCE(utm_source, '') || ' / ' || COALESCE(utm_medium, '')",
+    # key2 holds 100 characters: longer values are cut (and grouped by what is left)
+    ("campaign", "utm_campaign", "SUBSTR(COALESCE(utm_source, '') || ' / ' || COALESCE(utm_medium, ''), 1, 100)",
      "utm_campaign IS NOT NULL"),
     ("source", "utm_source", "COALESCE(utm_medium, '')", "utm_source IS NOT NULL"),
     ("country", "country", "''", ""),
@@ -69,7 +70,7 @@ SESSION_DIMENSIONS = (
 
 # (dimension, event name, key expression, key2 expression, extra WHERE) over single events.
 EVENT_DIMENSIONS = (
-    ("goal", EventName.OUTBOUND, "goal", "target", ""),
+    ("goal", EventName.OUTBOUND, "goal", "SUBSTR(target, 1, 100)", ""),  # key2 holds 100 characters
     ("search", EventName.SEARCH, "LOWER(target)", "''", ""),
     ("search_no_result", EventName.SEARCH, "LOWER(target)", "''", "value = 0"),
     ("not_found", EventName.NOT_FOUND, "path", "''", ""),

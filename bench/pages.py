@@ -91,7 +91,12 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         var_dir = Path(tmp)
-        with demo_server(var_dir, workers=args.workers, DJANGO_SETTINGS_MODULE="bench.settings") as base:
+        with demo_server(
+            var_dir,
+            workers=args.workers,
+            DJANGO_SETTINGS_MODULE="bench.settings",
+            REDIS_URL=os.environ.get("REDIS_URL", ""),
+        ) as base:
             targets = {
                 "hello": base + "/bench/hello/",
                 "cached": base + ROUTE,

@@ -26,6 +26,7 @@ def server_env(var_dir: Path, **extra: str) -> dict[str, str]:
         "VISITAIZU_VAR_DIR": str(var_dir),
         "MEDIA_ROOT": str(var_dir / "media"),
         "DATABASE_URL": "",
+        "REDIS_URL": "",  # self-contained: its own SQLite database and cache, events written at once
         "PYTHONPATH": str(ROOT),
         **extra,
     }
