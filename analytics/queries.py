@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Case, CharField, Sum, Value, When
 
 from .models import CountryMarket, DailyRollup, Market
 
@@ -32,6 +32,7 @@ DIMENSIONS = {
     "consent": "key", "funnel": None,
 }  # fmt: skip
 MARKET_DIMENSIONS = {"market": "country", "page_market": "page_country", "consent_market": "consent"}
+SUMMED = {name: Sum(name) for name in SUMS}
 
 
 class QueryError(ValueError):
@@ -151,19 +152,43 @@ def breakdown(
 
 
 def _market_breakdown(period, dimension, synthetic, site, limit, order_by):
+    """Countries are turned into markets in the query (countries in no market are "other")."""
     source = MARKET_DIMENSIONS[dimension]
     column = {"country": "key", "page_country": "key2", "consent": "key"}[source]
-    markets = market_of_countries()
-    buckets: dict[tuple, dict] = {}
-    rows = _rows(period, source, synthetic, site).values("key", "key2").annotate(**{n: Sum(n) for n in SUMS})
-    for row in rows:
-        market = markets.get(row[column], "other")
-        key = (market, row["key"] if source == "page_country" else row["key2"] if source == "consent" else "")
-        bucket = buckets.setdefault(key, dict.fromkeys(SUMS, 0))
-        for name in SUMS:
-            bucket[name] += row[name] or 0
-    ordered = sorted(buckets.items(), key=lambda item: (-item[1][order_by], item[0]))
-    return [{"key": key, "key2": key2, **ratios(sums)} for (key, key2), sums in ordered[:limit]]
+    other = {"country": None, "page_country": "key", "consent": "key2"}[source]  # the row's other key, if any
+    countries: dict[str, list[str]] = {}
+    for country, market in market_of_countries().items():
+        countries.setdefault(market, []).append(country)
+    market = Case(
+        *(When(**{f"{column}__in": sorted(members)}, then=Value(key)) for key, members in sorted(countries.items())),
+        default=Value("other"),
+        output_field=CharField(),
+    )
+    rows = _rows(period, source, synthetic, site).annotate(market=market)
+    group = ("market", other) if other else ("market",)
+
+    def key_of(row: dict) -> tuple[str, str]:
+        return row["market"], row[other] if other else ""
+
+    def sums_of(rows) -> dict[tuple[str, str], dict]:
+        return {key_of(row): {n: row[n] or 0 for n in SUMS} for row in rows.values(*group).annotate(**SUMMED)}
+
+    if source != "page_country":
+        sums = sums_of(rows)
+        return [{"key": key, "key2": key2, **ratios(sums[key, key2])} for key, key2 in _first(sums, order_by, limit)]
+    # A week of pages × countries is tens of thousands of rows: rank the (market, page) groups on the ordering
+    # figure alone, then sum every figure only for the pages of the first `limit` groups.
+    ranks = {key_of(row): {order_by: row["rank"] or 0} for row in rows.values(*group).annotate(rank=Sum(order_by))}
+    top = _first(ranks, order_by, limit)
+    if len(top) < len(ranks):
+        rows = rows.filter(key__in=sorted({page for _market, page in top}))
+    sums = sums_of(rows)
+    return [{"key": key, "key2": key2, **ratios(sums[key, key2])} for key, key2 in top]
+
+
+def _first(sums: dict[tuple, dict], order_by: str, limit: int) -> list[tuple]:
+    """The keys of the `limit` biggest groups, ties in key order."""
+    return sorted(sums, key=lambda key: (-sums[key][order_by], key))[:limit]
 
 
 def timeseries(period: Period, synthetic: bool = False, site: int | None = None) -> list[dict]:
