@@ -1,4 +1,5 @@
-"""Tiny server-drawn charts as inline SVG: nothing loaded from anywhere, readable in email and PDF too."""
+"""Tiny server-drawn charts as inline SVG: nothing loaded from anywhere, shown as they are in the dashboard and the
+PDF, and turned into PNG for email (most mail programs show no SVG)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 BLUE, GREY, GREEN, ORANGE, INK = "#2e6fb7", "#9aa5b1", "#2e8540", "#d9822b", "#1f2933"
+# Named first so the PNG renderer (which takes no fallback fonts) draws Japanese; browsers fall back as usual.
+FONT = "Noto Sans CJK JP, sans-serif"
 
 
 def _svg(width: int, height: int, label: str, body: str) -> SafeString:
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="{escape(label)}" font-family="sans-serif" font-size="11">{body}</svg>'
+        f'role="img" aria-label="{escape(label)}" font-family="{FONT}" font-size="11">{body}</svg>'
     )
 
 

@@ -6,10 +6,14 @@ from wagtail.admin.menu import MenuItem
 from . import views
 
 app_name = "reports"
-urlpatterns = [path("", views.dashboard, name="dashboard")]
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("download/<str:kind>/", views.download, name="download"),
+    path("utm/", views.utm_builder, name="utm"),
+]
 
 
-class DashboardMenuItem(MenuItem):
+class MarketerMenuItem(MenuItem):
     def is_shown(self, request) -> bool:
         return request.user.has_perm("reports.view_dashboard")
 
@@ -21,4 +25,9 @@ def register_report_urls():
 
 @hooks.register("register_reports_menu_item")
 def register_dashboard_menu_item():
-    return DashboardMenuItem(_("Marketing dashboard"), reverse("reports:dashboard"), icon_name="table", order=10)
+    return MarketerMenuItem(_("Marketing dashboard"), reverse("reports:dashboard"), icon_name="table", order=10)
+
+
+@hooks.register("register_reports_menu_item")
+def register_utm_menu_item():
+    return MarketerMenuItem(_("UTM link builder"), reverse("reports:utm"), icon_name="link", order=11)
