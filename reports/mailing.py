@@ -69,11 +69,11 @@ def report_email(report: WeeklyReport, recipient: ReportRecipient) -> RelatedEma
     dashboard_url = _absolute(reverse("reports:dashboard") + query)
     html, text, images = email_parts(report, unsubscribe_url=unsubscribe_url, dashboard_url=dashboard_url)
     with translation.override(report.language):
-        subject = f"VisitAizu — {_('Weekly marketing report')}: {report.title}"
+        subject = "VisitAizu — " + _("Weekly marketing report") + ": " + report.title
         if report.synthetic:
-            subject += f" [{_('synthetic data')}]"
+            subject += " [" + _("synthetic data") + "]"
         elif report.no_data:
-            subject += f" ({_('no data')})"
+            subject += " (" + _("no data") + ")"
     headers = {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     return RelatedEmail(subject, text, to=[recipient.email], headers=headers, html=html, images=images)
 

@@ -297,6 +297,8 @@ LOGGING = {
         "django.server": {"handlers": ["null"], "propagate": False},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # a line per PDF layout step otherwise
+        "fontTools": {"level": "WARNING"},
     },
 }
 
