@@ -20,7 +20,7 @@ def _svg(width: int, height: int, label: str, body: str) -> SafeString:
 
 def line_chart(labels: list[str], series: list[tuple[str, list[float], str]], label: str, width=560, height=200):
     """Lines (name, values, colour) over the same labels, with a legend; zero-based y axis."""
-    left, right, top, bottom = 40, 10, 20, 30
+    left, right, top, bottom = 40, 24, 20, 30  # room for the last day's label, centred on its point
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max([max(values, default=0) for _name, values, _c in series] + [1])
     step = plot_w / max(len(labels) - 1, 1)

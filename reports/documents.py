@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 from analytics.anonymous_ids import TOKYO
 
 from .presentation import report_charts, report_context
-from .weekly import WeeklyReport
+from .weekly import HEADLINE, WeeklyReport
 
 PNG_SCALE = 2  # charts drawn at twice their size, so they stay sharp on high-density screens
 
@@ -66,8 +66,7 @@ class Table:
     rows: list[list]
 
 
-BREAKDOWN_COLUMNS = ["key", "key2", "visitors", "sessions", "pageviews", "bounce_rate", "visit_duration_s",
-                     "views_per_visit", "conversions", "conversion_rate", "engaged_s_per_visitor", "events"]  # fmt: skip
+BREAKDOWN_COLUMNS = ["key", "key2", *HEADLINE, "events"]
 
 
 def _table(name: str, columns: list[str], items: list[dict]) -> Table:
@@ -125,7 +124,9 @@ def _cell(value):
 
 
 def file_stem(report: WeeklyReport) -> str:
-    label = f"{report.iso_year}-W{report.iso_week:02d}" if report.iso_week else f"{report.period.start}_{report.period.end}"
+    label = (
+        f"{report.iso_year}-W{report.iso_week:02d}" if report.iso_week else f"{report.period.start}_{report.period.end}"
+    )
     suffix = "-synthetic" if report.synthetic else ""
     return f"visitaizu-report-{label}{'-' + report.market if report.market else ''}-{report.language}{suffix}"
 

@@ -17,6 +17,16 @@ def metric_label(metric: str) -> str:
     }.get(metric, metric)  # fmt: skip
 
 
+LOWER_IS_BETTER = {"bounce_rate"}
+
+
+def _trend(metric: str, change: float | None) -> str:
+    """CSS class of a change: "up" (good, green) or "down" (bad, red), whichever way is good for the metric."""
+    if not change:
+        return ""
+    return "up" if (change > 0) != (metric in LOWER_IS_BETTER) else "down"
+
+
 def report_charts(report: WeeklyReport) -> dict[str, SafeString]:
     """SVG charts by name (the name is also the email's content id); off-site KPIs as `offsite-<key>`."""
     labels = [f"{day['day']:%m/%d}" for day in report.daily]
@@ -56,6 +66,14 @@ def report_context(report: WeeklyReport, chart_markup: dict[str, SafeString] | N
     return {
         "report": report,
         "charts": shown,
-        "headline": [{**row, "label": metric_label(row["metric"])} for row in report.headline],
+        "headline": [
+            {
+                **row,
+                "label": metric_label(row["metric"]),
+                "trend_previous": _trend(row["metric"], row["change_previous"]),
+                "trend_last_year": _trend(row["metric"], row["change_last_year"]),
+            }
+            for row in report.headline
+        ],  # fmt: skip
         "offsite": [{**kpi, "chart": shown.get(f"offsite-{kpi['key']}", "")} for kpi in report.offsite_kpis],
     }

@@ -72,15 +72,16 @@ def _report_for(request: HttpRequest) -> tuple[WeeklyReport, str | None, str]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require_marketer(request)
     report, error, week_value = _report_for(request)
-    context = {
-        **report_context(report),
-        "error": error,
-        "week_value": week_value,
-        "markets": list(Market.objects.values_list("key", "name")),
-        "languages": list(settings.WAGTAILADMIN_PERMITTED_LANGUAGES),
-        "query": urlencode({key: request.GET[key] for key in FILTERS if request.GET.get(key)}),
-    }
-    return render(request, "reports/dashboard.html", context)
+    with translation.override(report.language):  # the whole page in the language chosen for the report
+        context = {
+            **report_context(report),
+            "error": error,
+            "week_value": week_value,
+            "markets": list(Market.objects.values_list("key", "name")),
+            "languages": list(settings.WAGTAILADMIN_PERMITTED_LANGUAGES),
+            "query": urlencode({key: request.GET[key] for key in FILTERS if request.GET.get(key)}),
+        }
+        return render(request, "reports/dashboard.html", context)
 
 
 DOWNLOADS = {
