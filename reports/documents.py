@@ -38,13 +38,13 @@ def render_html(report: WeeklyReport, *, for_pdf: bool = False, chart_markup: di
 
 def email_parts(report: WeeklyReport, **extra) -> tuple[str, str, dict[str, bytes]]:
     """(HTML, plain text, PNG images by content id) of the report's email; the HTML shows each chart by cid."""
-    pngs = chart_pngs(report_charts(report))
-    markup = {
-        name: format_html('<img src="cid:{}" alt="" width="560" style="max-width:100%;height:auto">', name)
-        for name in pngs
-    }
-    html = render_html(report, chart_markup=markup, for_email=True, **extra)
     with translation.override(report.language):
+        pngs = chart_pngs(report_charts(report))
+        markup = {
+            name: format_html('<img src="cid:{}" alt="" width="560" style="max-width:100%;height:auto">', name)
+            for name in pngs
+        }
+        html = render_html(report, chart_markup=markup, for_email=True, **extra)
         text = render_to_string("reports/report_email.txt", {**report_context(report, markup), **extra})
     return html, text, pngs
 

@@ -108,6 +108,8 @@ def test_weekly_email_arrives_in_both_languages_with_inline_charts(smtp, recipie
         assert all(png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000 for png in message["images"].values())
         assert "<svg" not in message["html"]  # mail programs show no SVG
 
+    assert ja["images"]["daily"] != en["images"]["daily"]  # the same figures, legends in each language
+
     # Each email carries its recipient's own one-click unsubscribe link, in the body and the headers.
     header = received["smith@example.com"]["List-Unsubscribe"]
     assert received["smith@example.com"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
