@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .documents import email_parts
-from .models import ReportRecipient
+from .models import ReportDelivery, ReportRecipient
 from .weekly import WeeklyReport, build_weekly_report
 
 logger = logging.getLogger(__name__)
@@ -79,15 +79,19 @@ def report_email(report: WeeklyReport, recipient: ReportRecipient) -> RelatedEma
 
 
 def send_weekly_report(
-    iso_year: int, iso_week: int, to: list[str] | None = None, synthetic: bool = False
+    iso_year: int, iso_week: int, to: list[str] | None = None, synthetic: bool = False, resend: bool = False
 ) -> dict[str, int]:
     """Email the week's report to every active recipient (or to the given active addresses), built once per
-    language. One failed address is logged and skipped, so the others still get theirs."""
+    language. Recipients who already got this week's report are skipped unless `resend`; one failed address is
+    logged and skipped, so the others still get theirs (and a later run retries it)."""
+    week = f"{iso_year}-W{iso_week:02d}"
     recipients = ReportRecipient.objects.filter(active=True)
     if to is not None:
         recipients = recipients.filter(email__in=to)
+    if not resend:
+        recipients = recipients.exclude(deliveries__week=week, deliveries__synthetic=synthetic)
     reports: dict[str, WeeklyReport] = {}
-    sent = failed = 0
+    counts = {"sent": 0, "failed": 0}
     with get_connection() as connection:
         for recipient in recipients:
             if recipient.language not in reports:
@@ -96,8 +100,10 @@ def send_weekly_report(
             message.connection = connection
             try:
                 message.send()
-                sent += 1
             except (smtplib.SMTPException, OSError):  # an address the server refuses must not stop the rest
                 logger.exception("weekly report to recipient %s failed", recipient.pk)
-                failed += 1
-    return {"sent": sent, "failed": failed}
+                counts["failed"] += 1
+                continue
+            ReportDelivery.objects.get_or_create(recipient=recipient, week=week, synthetic=synthetic)
+            counts["sent"] += 1
+    return counts

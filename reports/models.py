@@ -239,3 +239,21 @@ class UtmCampaign(models.Model):
     @property
     def link(self) -> str:
         return tagged_link(self.destination, self.source, self.medium, self.campaign, self.content, self.term)
+
+
+class ReportDelivery(models.Model):
+    """One weekly report sent to one recipient: lets a repeated run of the Monday job (a worker restarted
+    mid-way, a task delivered twice) skip those who already have theirs."""
+
+    recipient = models.ForeignKey(ReportRecipient, on_delete=models.CASCADE, related_name="deliveries")
+    week = models.CharField(max_length=8, help_text="ISO week, e.g. 2026-W47")
+    synthetic = models.BooleanField(default=False)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "week", "synthetic"], name="reports_delivery_once_a_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.week}"

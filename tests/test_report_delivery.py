@@ -38,6 +38,13 @@ class Inbox:
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        self.refused: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=policy.default)
@@ -123,6 +130,8 @@ def test_weekly_email_arrives_in_both_languages_with_inline_charts(smtp, recipie
 
     smtp.messages.clear()
     call_command("send_weekly_report", "--week", WEEK_ARG, stdout=io.StringIO())
+    assert smtp.messages == []  # everyone still subscribed already has this week's report
+    call_command("send_weekly_report", "--week", WEEK_ARG, "--resend", stdout=io.StringIO())
     assert [message["To"] for message in smtp.messages] == ["tanaka@example.jp"]
 
 
@@ -136,6 +145,18 @@ def test_empty_week_sends_a_short_no_data_email(smtp, recipients):
     assert 'data-flag="no-data"' in content["html"] and "No data for this period." in content["text"]
     assert "Top routes and spots by market" not in content["html"]
     assert content["images"]  # the daily chart (all zero) still comes inline
+
+
+def test_an_address_the_server_refuses_is_skipped_and_retried_next_run(smtp, recipients, week):
+    smtp.refused.add("tanaka@example.jp")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 emails could not be sent"):
+        call_command("send_weekly_report", "--week", WEEK_ARG, stdout=out)
+    assert "1 sent, 1 failed" in out.getvalue()
+    assert [message["To"] for message in smtp.messages] == ["smith@example.com"]
+    smtp.refused.clear()
+    call_command("send_weekly_report", "--week", WEEK_ARG, stdout=io.StringIO())
+    assert [message["To"] for message in smtp.messages] == ["smith@example.com", "tanaka@example.jp"]
 
 
 def test_one_click_unsubscribe_by_post_and_bad_tokens(client, recipients):
@@ -158,7 +179,7 @@ def test_send_command_refuses_unknown_addresses_and_weeks(recipients):
         call_command("send_weekly_report", "--week", "2026-W60", stdout=io.StringIO())
 
 
-def test_beat_sends_last_weeks_report_on_monday_morning(settings, recipients, week, monkeypatch):
+def test_beat_sends_last_weeks_report_on_monday_morning_once(settings, recipients, week, monkeypatch):
     from reports import tasks
 
     entry = settings.CELERY_BEAT_SCHEDULE["weekly-report-email"]
@@ -169,6 +190,9 @@ def test_beat_sends_last_weeks_report_on_monday_morning(settings, recipients, we
     monkeypatch.setattr(tasks, "last_complete_week", lambda: WEEK)
     assert tasks.send_weekly_report_email() == {"sent": 2, "failed": 0}
     assert sorted(message.to[0] for message in mail.outbox) == ["smith@example.com", "tanaka@example.jp"]
+    # Run again (a task delivered twice, a worker restarted): nobody gets the week's report a second time.
+    assert tasks.send_weekly_report_email() == {"sent": 0, "failed": 0}
+    assert len(mail.outbox) == 2
 
 
 # -- PDF ----------------------------------------------------------------------------------------------------------
