@@ -1,9 +1,11 @@
 """The fixture week of the report tests: hand-made events for ISO week 2026-W42 and the week before, rolled up,
-with consent answers, a festival annotation and a bot count; every figure is worked out in tests/test_reports.py."""
+with consent answers, a festival annotation and a bot count (every figure is worked out in tests/test_reports.py);
+and a logged-in marketer."""
 
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 
 from analytics import rollups
@@ -56,3 +58,12 @@ def week():
     Annotation.objects.create(start=dt.date(2026, 10, 10), end=MON, kind="festival", text="Aizu festival")
     Annotation.objects.create(start=dt.date(2026, 10, 19), kind="campaign", text="Next week: not shown")
     return route, spot
+
+
+@pytest.fixture
+def marketer(client, django_user_model):
+    """A test client logged in as a member of the Marketers group (and nothing else)."""
+    user = django_user_model.objects.create_user("marketer", "m@example.com", "pw")
+    user.groups.add(Group.objects.get(name="Marketers"))
+    client.force_login(user)
+    return client

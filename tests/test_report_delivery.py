@@ -217,14 +217,6 @@ def test_pdf_in_japanese_and_english(week):
 # -- CSV and XLSX -------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def marketer(client, django_user_model):
-    user = django_user_model.objects.create_user("marketer", "m@example.com", "pw")
-    user.groups.add(Group.objects.get(name="Marketers"))
-    client.force_login(user)
-    return client
-
-
 def test_csv_zip_holds_every_table_of_the_report(marketer, week):
     route, _spot = week
     response = marketer.get(reverse("reports:download", args=["csv"]), {"week": WEEK_ARG, "language": "en"})

@@ -161,14 +161,6 @@ def test_empty_week_is_a_no_data_report_not_an_error():
 # -- who may see what -------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def marketer(client, django_user_model):
-    user = django_user_model.objects.create_user("marketer", "m@example.com", "pw")
-    user.groups.add(Group.objects.get(name="Marketers"))
-    client.force_login(user)
-    return client
-
-
 def test_marketer_cannot_edit_a_page(marketer, home):
     response = marketer.get(reverse("wagtailadmin_pages:edit", args=[home.pk]))
     assert response.status_code in (302, 403)
