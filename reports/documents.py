@@ -12,17 +12,17 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
 
 from analytics.anonymous_ids import TOKYO
 
+from .charts import Chart
 from .presentation import report_charts, report_context
 from .weekly import HEADLINE, WeeklyReport
 
 PNG_SCALE = 2  # charts drawn at twice their size, so they stay sharp on high-density screens
 
 
-def chart_pngs(charts: dict[str, SafeString]) -> dict[str, bytes]:
+def chart_pngs(charts: dict[str, Chart]) -> dict[str, bytes]:
     """Each SVG chart as PNG, by name (cairosvg draws with cairo, which Chromium's Debian package brings)."""
     import cairosvg
 
@@ -39,11 +39,15 @@ def render_html(report: WeeklyReport, *, for_pdf: bool = False, chart_markup: di
 def email_parts(report: WeeklyReport, **extra) -> tuple[str, str, dict[str, bytes]]:
     """(HTML, plain text, PNG images by content id) of the report's email; the HTML shows each chart by cid."""
     with translation.override(report.language):
-        pngs = chart_pngs(report_charts(report))
+        charts = report_charts(report)
+        pngs = chart_pngs(charts)
         markup = {
-            name: format_html('<img src="cid:{}" alt="" width="560" style="max-width:100%;height:auto">', name)
+            name: format_html(
+                '<img src="cid:{}" alt="{}" width="560" style="max-width:100%;height:auto">',
+                name, charts[name].label,
+            )
             for name in pngs
-        }
+        }  # fmt: skip
         html = render_html(report, chart_markup=markup, for_email=True, **extra)
         text = render_to_string("reports/report_email.txt", {**report_context(report, markup), **extra})
     return html, text, pngs

@@ -27,7 +27,7 @@ def _trend(metric: str, change: float | None) -> str:
     return "up" if (change > 0) != (metric in LOWER_IS_BETTER) else "down"
 
 
-def report_charts(report: WeeklyReport) -> dict[str, SafeString]:
+def report_charts(report: WeeklyReport) -> dict[str, charts.Chart]:
     """SVG charts by name (the name is also the email's content id); off-site KPIs as `offsite-<key>`."""
     labels = [f"{day['day']:%m/%d}" for day in report.daily]
     result = {

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import get_language
@@ -97,7 +97,9 @@ def download(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in DOWNLOADS:
         raise Http404
     make, content_type, extension = DOWNLOADS[kind]
-    report, _error, _week_value = _report_for(request)
+    report, error, _week_value = _report_for(request)
+    if error:  # a file of another period than the one asked for would mislead
+        return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
     response = HttpResponse(make(report), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{documents.file_stem(report)}.{extension}"'
     return response

@@ -116,6 +116,7 @@ def test_weekly_email_arrives_in_both_languages_with_inline_charts(smtp, recipie
         assert "<svg" not in message["html"]  # mail programs show no SVG
 
     assert ja["images"]["daily"] != en["images"]["daily"]  # the same figures, legends in each language
+    assert 'alt="Page views per day"' in en["html"] and 'alt="日別の閲覧数"' in ja["html"]
 
     # Each email carries its recipient's own one-click unsubscribe link, in the body and the headers.
     header = received["smith@example.com"]["List-Unsubscribe"]
@@ -265,6 +266,8 @@ def test_pdf_download_and_who_may_download(marketer, client, django_user_model, 
     response = marketer.get(reverse("reports:download", args=["pdf"]), {"week": WEEK_ARG})
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert marketer.get(reverse("reports:download", args=["doc"])).status_code in (302, 404)  # 302: to /en/…
+    reversed_dates = marketer.get(reverse("reports:download", args=["csv"]), {"from": "2026-10-18", "to": "2026-10-12"})
+    assert reversed_dates.status_code == 400 and reversed_dates.content == b"to: is before from"
     client.logout()
     editor = django_user_model.objects.create_user("editor", "e@example.com", "pw")
     editor.user_permissions.add(*Group.objects.get(name="Marketers").permissions.filter(codename="access_admin"))
