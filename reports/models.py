@@ -179,7 +179,6 @@ class Annotation(models.Model):
             raise ValidationError({"end": _("The end is before the start.")})
 
 
-@register_snippet
 class ReportRecipient(models.Model):
     """Someone who gets the weekly report by email, in the language they chose; the unsubscribe link in every
     email sets `active` off, so nobody has to log in to stop the emails."""

@@ -2,8 +2,11 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import views
+from .models import ReportRecipient
 
 app_name = "reports"
 urlpatterns = [
@@ -31,3 +34,17 @@ def register_dashboard_menu_item():
 @hooks.register("register_reports_menu_item")
 def register_utm_menu_item():
     return MarketerMenuItem(_("UTM link builder"), reverse("reports:utm"), icon_name="link", order=11)
+
+
+class ReportRecipientViewSet(SnippetViewSet):
+    """The weekly email's list: who is subscribed, in which language, and who unsubscribed when."""
+
+    model = ReportRecipient
+    icon = "mail"
+    list_display = ["email", "language", "active", "unsubscribed_at"]
+    list_filter = ["active", "language"]
+    search_fields = ["email"]
+    search_backend_name = None  # a plain database filter: recipients are not in the site search index
+
+
+register_snippet(ReportRecipientViewSet)

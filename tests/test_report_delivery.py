@@ -339,6 +339,10 @@ def test_marketers_see_everything_of_the_report_and_edit_no_page(marketer, home,
                                                                  "active": "on"}
     )  # fmt: skip
     assert response.status_code == 302 and ReportRecipient.objects.filter(email="new@example.jp").exists()
+    ReportRecipient.objects.create(email="other@example.com", language="en")
+    listing = marketer.get(reverse("wagtailsnippets_reports_reportrecipient:list"), {"q": "new@"})
+    assert listing.status_code == 200 and b"new@example.jp" in listing.content
+    assert b"other@example.com" not in listing.content
     edit = marketer.get(reverse("wagtailadmin_pages:edit", args=[home.pk]))
     assert edit.status_code in (302, 403) and "/edit/" not in edit.get("Location", "")
     assert marketer.post(reverse("wagtailadmin_pages:edit", args=[home.pk]), {"title": "x"}).status_code in (302, 403)
