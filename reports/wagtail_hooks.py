@@ -2,6 +2,7 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -41,7 +42,7 @@ class ReportRecipientViewSet(SnippetViewSet):
 
     model = ReportRecipient
     icon = "mail"
-    list_display = ["email", "language", "active", "unsubscribed_at"]
+    list_display = ["email", "language", BooleanColumn("active"), "unsubscribed_at"]
     list_filter = ["active", "language"]
     search_fields = ["email"]
     search_backend_name = None  # a plain database filter: recipients are not in the site search index
