@@ -1,23 +1,34 @@
-"""Tiny server-drawn charts as inline SVG: nothing loaded from anywhere, readable in email and PDF too."""
+"""Tiny server-drawn charts as inline SVG: nothing loaded from anywhere, shown as they are in the dashboard and the
+PDF, and turned into PNG for email (most mail programs show no SVG)."""
 
 from __future__ import annotations
 
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 BLUE, GREY, GREEN, ORANGE, INK = "#2e6fb7", "#9aa5b1", "#2e8540", "#d9822b", "#1f2933"
+# Named first so the PNG renderer (which takes no fallback fonts) draws Japanese; browsers fall back as usual.
+FONT = "Noto Sans CJK JP, sans-serif"
 
 
-def _svg(width: int, height: int, label: str, body: str) -> SafeString:
-    return mark_safe(
+class Chart(SafeString):
+    """SVG markup that keeps its label: the text alternative of the chart wherever it is shown as an image."""
+
+    label: str = ""
+
+
+def _svg(width: int, height: int, label: str, body: str) -> Chart:
+    chart = Chart(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="{escape(label)}" font-family="sans-serif" font-size="11">{body}</svg>'
+        f'role="img" aria-label="{escape(label)}" font-family="{FONT}" font-size="11">{body}</svg>'
     )
+    chart.label = label
+    return chart
 
 
 def line_chart(labels: list[str], series: list[tuple[str, list[float], str]], label: str, width=560, height=200):
     """Lines (name, values, colour) over the same labels, with a legend; zero-based y axis."""
-    left, right, top, bottom = 40, 10, 20, 30
+    left, right, top, bottom = 40, 24, 20, 30  # room for the last day's label, centred on its point
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max([max(values, default=0) for _name, values, _c in series] + [1])
     step = plot_w / max(len(labels) - 1, 1)
@@ -63,7 +74,7 @@ def bar_chart(items: list[tuple[str, float]], label: str, width=560, bar=18, uni
 def progress_bar(actual: float, expected: float | None, target: float | None, label: str, width=560, height=46):
     """Actual toward the target, with a marker where a straight line says we should be by now."""
     if not target:
-        return mark_safe("")
+        return Chart("")
     inner = width - 20
     share = min(actual / target, 1.0)
     colour = GREEN if expected is None or actual >= expected else ORANGE

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 
+from .utm import tagged_link
+
 FISCAL_YEAR_START_MONTH = 4
 
 
@@ -175,3 +177,82 @@ class Annotation(models.Model):
     def clean(self) -> None:
         if self.end and self.start and self.end < self.start:
             raise ValidationError({"end": _("The end is before the start.")})
+
+
+class ReportRecipient(models.Model):
+    """Someone who gets the weekly report by email, in the language they chose; the unsubscribe link in every
+    email sets `active` off, so nobody has to log in to stop the emails."""
+
+    class Language(models.TextChoices):
+        JA = "ja", "日本語"
+        EN = "en", "English"
+
+    email = models.EmailField(_("email address"), unique=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.JA)
+    active = models.BooleanField(_("active"), default=True, help_text=_("Unsubscribing turns this off."))
+    created = models.DateTimeField(auto_now_add=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True, editable=False)
+
+    panels = [FieldPanel("email"), FieldPanel("language"), FieldPanel("active")]
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("report recipient")
+        verbose_name_plural = _("report recipients")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+@register_snippet
+class UtmCampaign(models.Model):
+    """A campaign link made with the UTM link builder, kept so the team can find it again."""
+
+    destination = models.URLField(_("destination"), max_length=500)
+    source = models.CharField(_("source"), max_length=100)
+    medium = models.CharField(_("medium"), max_length=100)
+    campaign = models.CharField(_("campaign"), max_length=100)
+    content = models.CharField(_("content"), max_length=100, blank=True)
+    term = models.CharField(_("term"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    panels = [
+        FieldPanel("destination"),
+        FieldPanel("source"),
+        FieldPanel("medium"),
+        FieldPanel("campaign"),
+        FieldPanel("content"),
+        FieldPanel("term"),
+        FieldPanel("note"),
+    ]
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("UTM campaign link")
+        verbose_name_plural = _("UTM campaign links")
+
+    def __str__(self) -> str:
+        return f"{self.campaign} ({self.source} / {self.medium})"
+
+    @property
+    def link(self) -> str:
+        return tagged_link(self.destination, self.source, self.medium, self.campaign, self.content, self.term)
+
+
+class ReportDelivery(models.Model):
+    """One weekly report sent to one recipient: lets a repeated run of the Monday job (a worker restarted
+    mid-way, a task delivered twice) skip those who already have theirs."""
+
+    recipient = models.ForeignKey(ReportRecipient, on_delete=models.CASCADE, related_name="deliveries")
+    week = models.CharField(max_length=8, help_text="ISO week, e.g. 2026-W47")
+    synthetic = models.BooleanField(default=False)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "week", "synthetic"], name="reports_delivery_once_a_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.week}"

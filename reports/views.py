@@ -1,34 +1,37 @@
-"""The marketing dashboard in the Wagtail admin: the weekly report of a chosen ISO week (or date range)."""
+"""The marketing dashboard in the Wagtail admin (the report of a chosen ISO week or date range), its downloads,
+the UTM link builder, and the public one-click unsubscribe link of the weekly email."""
 
 import datetime as dt
-import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils import timezone, translation
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from analytics.models import Market
 from analytics.queries import Period, QueryError
 
-from . import charts
-from .weekly import build_report, iso_week_period, last_complete_week, same_week_last_year
+from . import documents
+from .forms import UtmForm
+from .mailing import recipient_for_token
+from .models import UtmCampaign
+from .presentation import report_context
+from .weekly import (
+    WeeklyReport,
+    build_report,
+    iso_week_period,
+    last_complete_week,
+    parse_iso_week,
+    same_week_last_year,
+)
 
-WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
-
-
-def _week(value: str) -> tuple[int, int]:
-    match = WEEK.match(value or "")
-    if match:
-        year, week = int(match[1]), int(match[2])
-        try:
-            dt.date.fromisocalendar(year, week, 1)
-            return year, week
-        except ValueError:
-            pass
-    return last_complete_week()
+FILTERS = ("week", "from", "to", "market", "language", "synthetic")
 
 
 def _date(value: str) -> dt.date | None:
@@ -38,72 +41,97 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def _require_marketer(request: HttpRequest) -> None:
     if not request.user.has_perm("reports.view_dashboard"):
         raise PermissionDenied
+
+
+def _report_for(request: HttpRequest) -> tuple[WeeklyReport, str | None, str]:
+    """The report the filters in the query string ask for: (report, error, ISO week shown in the form)."""
     languages = dict(settings.WAGTAILADMIN_PERMITTED_LANGUAGES)
     language = request.GET.get("language") or (get_language() or "en")[:2]
     language = language if language in languages else "en"
     synthetic = request.GET.get("synthetic") == "1"
-    markets = list(Market.objects.values_list("key", "name"))
-    market = request.GET.get("market") if request.GET.get("market") in dict(markets) else None
-    iso_year, iso_week = _week(request.GET.get("week", ""))
+    market = request.GET.get("market") or None
+    market = market if market and Market.objects.filter(key=market).exists() else None
+    iso_year, iso_week = parse_iso_week(request.GET.get("week", "")) or last_complete_week()
     start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    week_args = {"last_year": same_week_last_year(iso_year, iso_week), "iso": (iso_year, iso_week)}
     error = None
     try:
         if start and end:
             report = build_report(Period(start, end), language, synthetic, market=market)
         else:
-            report = build_report(
-                iso_week_period(iso_year, iso_week), language, synthetic, market=market,
-                last_year=same_week_last_year(iso_year, iso_week), iso=(iso_year, iso_week),
-            )  # fmt: skip
+            report = build_report(iso_week_period(iso_year, iso_week), language, synthetic, market=market, **week_args)
     except QueryError as problem:
         error = str(problem)
-        report = build_report(iso_week_period(iso_year, iso_week), language, synthetic, market=market)
-    context = {
-        "report": report,
-        "error": error,
-        "week_value": f"{iso_year}-W{iso_week:02d}",
-        "markets": markets,
-        "languages": list(languages.items()),
-        "charts": _charts(report),
-        "headline": [{**row, "label": _metric_label(row["metric"])} for row in report.headline],
-    }
-    return render(request, "reports/dashboard.html", context)
+        report = build_report(iso_week_period(iso_year, iso_week), language, synthetic, market=market, **week_args)
+    return report, error, f"{iso_year}-W{iso_week:02d}"
 
 
-def _charts(report) -> dict:
-    labels = [f"{day['day']:%m/%d}" for day in report.daily]
-    result = {
-        "daily": charts.line_chart(
-            labels,
-            [
-                (_("This period"), [day["pageviews"] for day in report.daily], charts.BLUE),
-                (_("Period before"), [day["previous"] for day in report.daily], charts.GREY),
-            ],
-            _("Page views per day"),
-        ),
-        "markets": charts.bar_chart([(m["name"], m["visitors"]) for m in report.markets], _("Visitors by market")),
-        "devices": charts.bar_chart([(d["label"], d["sessions"]) for d in report.devices], _("Sessions by device")),
-        "channels": charts.bar_chart([(c["label"], c["sessions"]) for c in report.channels], _("Sessions by channel")),
-    }
-    target = report.target
-    if target:
-        result["target"] = charts.progress_bar(
-            target["actual"], target["expected"], target["target"], _("Page views toward the yearly target")
-        )
-    result["offsite"] = {
-        kpi["key"]: charts.progress_bar(kpi["actual"], kpi["expected"], kpi["target"], kpi["name"])
-        for kpi in report.offsite_kpis
-    }
-    return result
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _require_marketer(request)
+    report, error, week_value = _report_for(request)
+    with translation.override(report.language):  # the whole page in the language chosen for the report
+        context = {
+            **report_context(report),
+            "error": error,
+            "week_value": week_value,
+            "markets": list(Market.objects.values_list("key", "name")),
+            "languages": list(settings.WAGTAILADMIN_PERMITTED_LANGUAGES),
+            "query": urlencode({key: request.GET[key] for key in FILTERS if request.GET.get(key)}),
+        }
+        return render(request, "reports/dashboard.html", context)
 
 
-def _metric_label(metric: str) -> str:
-    return {
-        "visitors": _("Visitors"), "sessions": _("Visits"), "pageviews": _("Page views"),
-        "bounce_rate": _("Bounce rate (%)"), "visit_duration_s": _("Visit duration (s)"),
-        "views_per_visit": _("Views per visit"), "conversions": _("Conversions"),
-        "conversion_rate": _("Conversion rate (%)"), "engaged_s_per_visitor": _("Engaged seconds per visitor"),
-    }.get(metric, metric)  # fmt: skip
+DOWNLOADS = {
+    "pdf": (documents.render_pdf, "application/pdf", "pdf"),
+    "xlsx": (documents.xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "csv": (documents.csv_zip, "application/zip", "zip"),
+}
+
+
+def download(request: HttpRequest, kind: str) -> HttpResponse:
+    """The dashboard's report, with the same filters, as PDF, XLSX or a zip of CSV files."""
+    _require_marketer(request)
+    if kind not in DOWNLOADS:
+        raise Http404
+    make, content_type, extension = DOWNLOADS[kind]
+    report, error, _week_value = _report_for(request)
+    if error:  # a file of another period than the one asked for would mislead
+        return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(make(report), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{documents.file_stem(report)}.{extension}"'
+    return response
+
+
+def utm_builder(request: HttpRequest) -> HttpResponse:
+    _require_marketer(request)
+    form, link, saved = UtmForm(request.POST or None), None, None
+    if request.method == "POST" and form.is_valid():
+        link = form.link()
+        data = form.cleaned_data
+        if data["save"]:
+            saved = UtmCampaign.objects.create(
+                destination=data["destination"], source=data["source"], medium=data["medium"],
+                campaign=data["campaign"], content=data["content"], term=data["term"], note=data["note"],
+            )  # fmt: skip
+    recent = UtmCampaign.objects.all()[:20]
+    return render(request, "reports/utm_builder.html", {"form": form, "link": link, "saved": saved, "recent": recent})
+
+
+@never_cache
+@csrf_exempt  # RFC 8058 one-click: mail programs POST without a form; the signed token is the protection
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One click, no login: the signed link from the email deactivates that recipient (GET from the link in the
+    email, POST from a mail program's unsubscribe button). Doing it twice is harmless."""
+    recipient = recipient_for_token(token)
+    if recipient is None:
+        return render(request, "reports/unsubscribed.html", {"recipient": None}, status=404)
+    if recipient.active:
+        recipient.active = False
+        recipient.unsubscribed_at = timezone.now()
+        recipient.save(update_fields=["active", "unsubscribed_at"])
+    with translation.override(recipient.language):
+        return render(request, "reports/unsubscribed.html", {"recipient": recipient})

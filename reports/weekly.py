@@ -9,6 +9,7 @@ The result is plain data (dataclasses of dicts and lists) for the dashboard, the
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass, field
 
 from django.db.models import Max, Sum
@@ -87,6 +88,18 @@ def same_week_last_year(iso_year: int, iso_week: int) -> Period:
     """The same ISO week a year earlier; week 53 of a year whose predecessor has 52 maps to week 52."""
     weeks = dt.date(iso_year - 1, 12, 28).isocalendar().week
     return iso_week_period(iso_year - 1, min(iso_week, weeks))
+
+
+def parse_iso_week(value: str) -> tuple[int, int] | None:
+    """(year, week) of text such as 2026-W47, or None if it names no ISO week."""
+    match = re.fullmatch(r"(\d{4})-W(\d{1,2})", (value or "").strip())
+    if not match:
+        return None
+    try:
+        dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        return None
+    return int(match[1]), int(match[2])
 
 
 def last_complete_week(today: dt.date | None = None) -> tuple[int, int]:

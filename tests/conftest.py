@@ -3,7 +3,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
-pytest_plugins = ["tests.rollup_fixtures"]
+pytest_plugins = ["tests.rollup_fixtures", "tests.report_fixtures"]
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("analytics.urls")),
     path("api/", include("consent.urls")),
     path("api/recommendations", recommendations, name="recommendations"),
+    path("reports/", include("reports.urls")),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
 ]

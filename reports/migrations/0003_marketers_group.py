@@ -19,7 +19,8 @@ PERMISSIONS = [
 ]  # fmt: skip
 
 
-def create(apps, schema_editor):
+def grant(apps, permissions: list[tuple[str, str, list[str]]]) -> None:
+    """Add (app label, model, codenames) permissions to the group, made first if need be (later migrations too)."""
     # Permissions are normally made after all migrations ran; make them now so the group can hold them.
     for app_config in apps.get_app_configs():
         if app_config.label in ("reports", "analytics"):
@@ -29,12 +30,16 @@ def create(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _created = Group.objects.get_or_create(name=GROUP)
-    for app_label, model, codenames in PERMISSIONS:
+    for app_label, model, codenames in permissions:
         group.permissions.add(
             *Permission.objects.filter(
                 content_type__app_label=app_label, content_type__model=model, codename__in=codenames
             )
         )
+
+
+def create(apps, schema_editor):
+    grant(apps, PERMISSIONS)
 
 
 def remove(apps, schema_editor):

@@ -166,6 +166,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "roll-up-nightly": {"task": "analytics.tasks.roll_up_nightly", "schedule": crontab(hour=0, minute=20)},
     "purge-old-events": {"task": "analytics.tasks.purge_old_events", "schedule": crontab(hour=3, minute=40)},
     "train-recommender": {"task": "routes.tasks.train_recommender", "schedule": crontab(hour=2, minute=30)},
+    "weekly-report-email": {
+        "task": "reports.tasks.send_weekly_report_email",
+        "schedule": crontab(day_of_week="mon", hour=9, minute=0),
+    },
 }
 
 # Wagtail's own background jobs (reference index, search index, renditions) go through django-tasks;
@@ -293,6 +297,8 @@ LOGGING = {
         "django.server": {"handlers": ["null"], "propagate": False},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # a line per PDF layout step otherwise
+        "fontTools": {"level": "WARNING"},
     },
 }
 
