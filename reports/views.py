@@ -124,12 +124,13 @@ def utm_builder(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # RFC 8058 one-click: mail programs POST without a form; the signed token is the protection
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """One click, no login: the signed link from the email deactivates that recipient (GET from the link in the
-    email, POST from a mail program's unsubscribe button). Doing it twice is harmless."""
+    """No login: the signed link from the email says who. Opening the link (GET) only asks, because mail scanners
+    open links in advance; the button on that page and a mail program's own unsubscribe button (RFC 8058) POST,
+    which deactivates that recipient. Doing it twice is harmless."""
     recipient = recipient_for_token(token)
     if recipient is None:
         return render(request, "reports/unsubscribed.html", {"recipient": None}, status=404)
-    if recipient.active:
+    if request.method == "POST" and recipient.active:
         recipient.active = False
         recipient.unsubscribed_at = timezone.now()
         recipient.save(update_fields=["active", "unsubscribed_at"])

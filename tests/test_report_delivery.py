@@ -124,8 +124,12 @@ def test_weekly_email_arrives_in_both_languages_with_inline_charts(smtp, recipie
     url = header.strip().strip("<>")
     assert url in en["text"] and url in en["html"] and url not in ja["text"]
     path = url.split("://", 1)[1].split("/", 1)[1]
-    response = client.get("/" + path)  # no login
-    assert response.status_code == 200 and b"smith@example.com" in response.content
+    response = client.get("/" + path)  # no login; opening the link only asks (mail scanners open links)
+    assert response.status_code == 200 and b"data-unsubscribe" in response.content
+    recipients["en"].refresh_from_db()
+    assert recipients["en"].active is True
+    response = client.post("/" + path)  # the page's one button
+    assert response.status_code == 200 and b'data-unsubscribed="smith@example.com"' in response.content
     recipients["en"].refresh_from_db()
     assert recipients["en"].active is False and recipients["en"].unsubscribed_at is not None
 
