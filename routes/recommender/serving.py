@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.cache import cache
@@ -50,7 +50,17 @@ class Catalogue:
     markets: dict[str, str]
     priors: dict[str, dict[str, float]]
     popularity: dict[str, dict[int, float]]
-    profiles: set[str]
+    histories: dict[str, dict[int, float]]  # consented profiles the model learned from → their routes
+    popular_in: dict[str, frozenset[int]] = field(default_factory=dict)  # market → its top third (reasons)
+
+    def popular_with(self, market: str) -> frozenset[int]:
+        """The routes the market's popularity table ranks in its top third (at least 3): computed once."""
+        found = self.popular_in.get(market)
+        if found is None:
+            table = self.popularity.get(market, {})
+            ranked = sorted(table, key=table.get, reverse=True)
+            found = self.popular_in[market] = frozenset(ranked[: max(3, len(ranked) // 3)])
+        return found
 
 
 def _live_model() -> TrainedModel | None:
@@ -120,7 +130,7 @@ def build_catalogue(record: TrainedModel | None) -> Catalogue:
         markets=dict(CountryMarket.objects.values_list("country", "market__key")),
         priors=market_priors(),
         popularity=artifact.popularity if artifact is not None else _rollup_popularity(),
-        profiles={name[3:] for name in artifact.user_vocabulary if name.startswith("id:")} if artifact else set(),
+        histories=artifact.histories if artifact is not None else {},
     )
 
 
@@ -183,8 +193,8 @@ def recommend(
     market = market_of(visitor.country, catalogue.markets)
     month = visitor.travel_month or now.astimezone(TOKYO).month
     if catalogue.artifact is not None:
-        known = {visitor.profile_key} & catalogue.profiles if visitor.profile_key else set()
-        vector = catalogue.artifact.user_vector(user_feature_list(visitor, catalogue.markets, catalogue.priors, known))
+        features = user_feature_list(visitor, catalogue.markets, catalogue.priors, catalogue.histories)
+        vector = catalogue.artifact.user_vector(features)
         scores = catalogue.items @ vector + catalogue.biases
     else:
         table = catalogue.popularity.get(market) or catalogue.popularity.get("*", {})
@@ -249,11 +259,8 @@ def _explained(route, column, score, visitor, market, month, raised_by, catalogu
         return Recommendation(route.pk, score, "interest", liked[0])
     if column in raised_by:
         return Recommendation(route.pk, score, "condition", raised_by[column])
-    table = catalogue.popularity.get(market, {})
-    if table:
-        ranked = sorted(table, key=table.get, reverse=True)
-        if route.pk in ranked[: max(3, len(ranked) // 3)]:
-            return Recommendation(route.pk, score, "market", market)
+    if route.pk in catalogue.popular_with(market):
+        return Recommendation(route.pk, score, "market", market)
     if month in route.months:
         return Recommendation(route.pk, score, "season", str(month))
     return Recommendation(route.pk, score, "popular")
