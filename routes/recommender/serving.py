@@ -25,6 +25,12 @@ from .training import Artifact, load_artifact, user_feature_list
 
 RECHECK_SECONDS = 30
 INTEREST_BOOST = 0.5
+# On a route page, routes sharing its themes move up by this share of the score range times their theme overlap
+# (cosine, 0–1): the visitor is looking at this kind of route now, whatever their market usually prefers, so a
+# route sharing half its themes or more goes above every unrelated one; among them the visitor's own scores decide.
+RELATED_BOOST = 2.0
+RELATED_REASON = 0.5  # the overlap from which "like this route" is the reason given (below it, a shared theme or
+# two is not what placed the route)
 LIVE_KEY = "recommender:live-model"
 
 
@@ -32,8 +38,8 @@ LIVE_KEY = "recommender:live-model"
 class Recommendation:
     route: int
     score: float
-    reason: str  # pinned, interest, condition, market, season, popular
-    detail: str = ""  # campaign, theme key, message, market key or month
+    reason: str  # pinned, interest, condition, related, market, season, popular
+    detail: str = ""  # campaign, theme key, message, theme key shared with the page, market key or month
 
 
 @dataclass
@@ -46,6 +52,8 @@ class Catalogue:
     biases: np.ndarray | None
     in_season: np.ndarray  # (13, routes): month → in season (index 0 unused)
     theme_mask: dict[str, np.ndarray]
+    theme_rows: np.ndarray  # (routes, themes): each route's themes, unit length, so rows @ row is their overlap
+    column_of: dict[int, int]  # route id → column
     spot_mask: dict[int, np.ndarray]
     markets: dict[str, str]
     priors: dict[str, dict[str, float]]
@@ -117,6 +125,10 @@ def build_catalogue(record: TrainedModel | None) -> Catalogue:
             theme_mask.setdefault(theme, np.zeros(len(routes), dtype=bool))[column] = True
         for spot in route.spots:
             spot_mask.setdefault(spot, np.zeros(len(routes), dtype=bool))[column] = True
+    theme_rows = np.zeros((len(routes), max(len(theme_mask), 1)), dtype=np.float32)
+    for position, theme in enumerate(sorted(theme_mask)):
+        theme_rows[:, position] = theme_mask[theme]
+    theme_rows /= np.maximum(np.linalg.norm(theme_rows, axis=1, keepdims=True), 1e-9)
     return Catalogue(
         model_id=record.pk if artifact is not None else None,
         artifact=artifact,
@@ -126,6 +138,8 @@ def build_catalogue(record: TrainedModel | None) -> Catalogue:
         biases=biases,
         in_season=in_season,
         theme_mask=theme_mask,
+        theme_rows=theme_rows,
+        column_of={route.pk: column for column, route in enumerate(routes)},
         spot_mask=spot_mask,
         markets=dict(CountryMarket.objects.values_list("country", "market__key")),
         priors=market_priors(),
@@ -182,9 +196,16 @@ loaded = _Loaded()
 
 
 def recommend(
-    visitor: VisitorContext, k: int = 10, exclude: tuple[int, ...] = (), now: dt.datetime | None = None
+    visitor: VisitorContext,
+    k: int = 10,
+    exclude: tuple[int, ...] = (),
+    now: dt.datetime | None = None,
+    near: int | None = None,
 ) -> list[Recommendation]:
-    """The visitor's top `k` live routes, each with the honest reason it is there."""
+    """The visitor's top `k` live routes, each with the honest reason it is there.
+
+    `near` is the route whose page the visitor is on (context any visitor may give, consent or not): routes that
+    share its themes move up."""
     catalogue = loaded.get()
     if not catalogue.routes:
         return []
@@ -213,6 +234,12 @@ def recommend(
         if mask is not None:
             liked |= mask
     scores = scores + liked * (INTEREST_BOOST * spread)
+    near_column = catalogue.column_of.get(near) if near is not None else None
+    overlap, near_themes = None, ()
+    if near_column is not None:
+        overlap = catalogue.theme_rows @ catalogue.theme_rows[near_column]
+        scores = scores + overlap * (RELATED_BOOST * spread)
+        near_themes = catalogue.routes[near_column].themes
     raised = np.zeros(len(scores), dtype=bool)
     raised_by: dict[int, str] = {}
     for adjustment in adjustments:
@@ -248,17 +275,22 @@ def recommend(
             route = catalogue.routes[column]
             if route.pk in pinned_ids or len(results) >= k:
                 continue
+            like = near_themes if overlap is not None and overlap[column] >= RELATED_REASON else ()
             results.append(_explained(route, int(column), float(scores[column]), visitor, market, month,
-                                      raised_by, catalogue))  # fmt: skip
+                                      raised_by, like, catalogue))  # fmt: skip
     return results
 
 
-def _explained(route, column, score, visitor, market, month, raised_by, catalogue) -> Recommendation:
+def _explained(route, column, score, visitor, market, month, raised_by, like, catalogue) -> Recommendation:
     liked = [theme for theme in visitor.interests if theme in route.themes]
     if liked:
         return Recommendation(route.pk, score, "interest", liked[0])
     if column in raised_by:
         return Recommendation(route.pk, score, "condition", raised_by[column])
+    shared = [theme for theme in route.themes if theme in like]
+    if shared:  # named by the rarest shared theme: "snow" says more than "history", which most routes have
+        rarest = min(shared, key=lambda theme: (int(catalogue.theme_mask[theme].sum()), theme))
+        return Recommendation(route.pk, score, "related", rarest)
     if route.pk in catalogue.popular_with(market):
         return Recommendation(route.pk, score, "market", market)
     if month in route.months:
