@@ -254,6 +254,69 @@ def quality(args) -> None:
     print(json.dumps({"bench": "recommend-quality", "figures": figures, "goals": goals, "met": all(goals.values())}))
 
 
+# Candidates tried on the validation week: the current choice first, then one change at a time. Each fitted
+# model is judged with every HISTORY_BOOST (it only re-weights scores: no refit needed).
+TUNING = (
+    {},
+    {"no_components": 64},
+    {"epochs": 60},
+    {"HISTORY_SHARE": 0.3},
+    {"ITEM_IDENTITY_SHARE": 0.8},
+    {"loss": "bpr"},
+    # second round, around the best of the first
+    {"HISTORY_SHARE": 0.15},
+    {"HISTORY_SHARE": 0.3, "no_components": 64},
+    {"HISTORY_SHARE": 0.3, "ITEM_IDENTITY_SHARE": 0.25},
+    {"HISTORY_SHARE": 0.3, "epochs": 60},
+)
+HISTORY_BOOSTS = (0.0, 0.25, 0.5, 1.0, 2.0)
+MODULE_OPTIONS = {"loss": "LOSS", "learning_rate": "LEARNING_RATE", "max_sampled": "MAX_SAMPLED",
+                  "HISTORY_SHARE": "HISTORY_SHARE", "ITEM_IDENTITY_SHARE": "ITEM_IDENTITY_SHARE"}  # fmt: skip
+
+
+def tune(args) -> None:
+    """Each TUNING candidate trained on the days before the validation week and judged on that week.
+
+    The validation week is the HOLD_OUT_DAYS before the test hold-out that `quality` reports on: the test
+    hold-out is never read here (prepare() stops at the validation week's end)."""
+    open_database(args.keep)
+    from django.conf import settings
+
+    from routes.recommender import training
+
+    validation_end = args.until + dt.timedelta(days=1) - dt.timedelta(days=settings.RECOMMENDER_HOLD_OUT_DAYS)
+    prepared = training.prepare(until=validation_end)
+    defaults = {name: getattr(training, name) for name in (*MODULE_OPTIONS.values(), "HISTORY_BOOST")}
+    base = {"epochs": settings.RECOMMENDER_EPOCHS, "no_components": settings.RECOMMENDER_COMPONENTS}
+    rows = []
+    for change in TUNING[args.first :]:
+        chosen = {**base, **change}
+        settings.RECOMMENDER_EPOCHS, settings.RECOMMENDER_COMPONENTS = chosen["epochs"], chosen["no_components"]
+        for option, name in MODULE_OPTIONS.items():
+            setattr(training, name, change.get(option, defaults[name]))
+        started = time.perf_counter()
+        matrices = training.build_matrices(prepared)
+        model = training.fit(matrices.interactions, matrices.user_features, matrices.item_features,
+                             settings.RECOMMENDER_EPOCHS, settings.RECOMMENDER_THREADS)  # fmt: skip
+        candidate = training.artifact_from(model, matrices, prepared)
+        fit_seconds = round(time.perf_counter() - started, 1)
+        for boost in HISTORY_BOOSTS:
+            training.HISTORY_BOOST = boost
+            results = training.evaluate(
+                training.scorers_for(prepared, matrices, candidate, None, candidate.popularity), prepared.split.test,
+                prepared.visitors, matrices.route_ids, matrices.returning, prepared.markets,
+            )  # fmt: skip
+            row = {"change": change or "current", "history_boost": boost, "fit_seconds": fit_seconds}
+            for group in ("all", "returning", "new"):
+                row[group] = {m: results[group][m]["precision"] for m in ("hybrid", "market_popularity")}
+                row[group]["visitors"] = results[group]["visitors"]
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    training.HISTORY_BOOST = defaults["HISTORY_BOOST"]
+    print(json.dumps({"bench": "recommend-tune", "validation_from": prepared.split.hold_out_from.isoformat(),
+                      "validation_until": validation_end.isoformat(), "rows": rows}))  # fmt: skip
+
+
 # --- Speed: 1 M interactions ----------------------------------------------------------------------------------
 
 
@@ -646,9 +709,15 @@ def main() -> None:
     check.add_argument("--seed", type=int, default=2)
     check.add_argument("--until", type=dt.date.fromisoformat, help="last day simulated (default: yesterday)")
     check.add_argument("--reuse-visitors", action="store_true", help="with --keep: train on the visitors kept there")
+    tuning = commands.add_parser("tune", help="try the TUNING candidates on the validation week (kept database)")
+    tuning.add_argument("--keep", required=True, help="the folder `quality --keep` left")
+    tuning.add_argument("--until", type=dt.date.fromisoformat, required=True, help="the last day `quality` simulated")
+    tuning.add_argument("--first", type=int, default=0, help="start with this TUNING candidate (0: the first)")
     args = parser.parse_args()
     if args.command == "quality":
         quality(args)
+    elif args.command == "tune":
+        tune(args)
     else:
         speed(args)
 

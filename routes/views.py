@@ -53,6 +53,8 @@ def reason_text(item: Recommendation, market_names: dict[str, str]) -> str:
         return _("Because you like %(theme)s") % {"theme": _theme_name(item.detail)}
     if item.reason == "condition":
         return item.detail
+    if item.reason == "history":
+        return _("You looked at it on an earlier visit")
     if item.reason == "related":
         return _("Like this route: %(theme)s") % {"theme": _theme_name(item.detail)}
     if item.reason == "market" and item.detail in market_names and item.detail != "other":

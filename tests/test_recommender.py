@@ -8,8 +8,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from analytics.anonymous_ids import tokyo_day
-from analytics.models import RawEvent
+from analytics.models import ProfileEvent, RawEvent
 from analytics.storage import write_batch
+from consent.models import VisitorProfile
 from content.models import Theme
 from routes.models import ManualCondition, RoutePage, TrainedModel
 from routes.recommender import serving, training
@@ -196,3 +197,28 @@ def test_route_pages_suggest_routes_like_the_one_viewed(trained, client):
                         HTTP_ACCEPT_LANGUAGE="fr-FR").json()  # fmt: skip
     reasons = {route["id"]: route["reason"] for route in answer["routes"]}
     assert reasons[SNOW_ONSEN[1]] == f"Like this route: {Theme.objects.get(key=item.detail).name}"
+
+
+def test_a_profiles_own_history_comes_back_and_goes_with_withdrawal(trained, client):
+    headers = {"HTTP_ACCEPT_LANGUAGE": "fr-FR", "HTTP_USER_AGENT": "Mozilla/5.0 (Windows NT 10.0) Chrome/126.0"}
+    query = {"placement": "home", "lang": "en", "limit": 3}
+    anonymous = client.get("/api/recommendations", query, **headers).json()
+    assert SNOW_ONSEN[1] not in {route["id"] for route in anonymous["routes"][:2]}  # France: samurai first
+    client.post("/api/consent", {"answer": "agree", "version": 1, "language": "en"}, content_type="application/json",
+                **headers)  # fmt: skip
+    profile = VisitorProfile.objects.get()
+    earlier = timezone.now() - dt.timedelta(days=10)  # before the hold-out: in the training window
+    ProfileEvent.objects.bulk_create([
+        ProfileEvent(profile=profile, at=earlier, kind=ProfileEvent.Kind.VIEW, page=SNOW_ONSEN[1]),
+        ProfileEvent(profile=profile, at=earlier, kind=ProfileEvent.Kind.SAVE, page=SNOW_ONSEN[1]),
+    ])  # fmt: skip
+    TrainedModel.objects.all().delete()
+    assert training.train().status == TrainedModel.Status.LIVE
+    serving.loaded.forget()
+    personal = client.get("/api/recommendations", query, **headers).json()
+    reasons = {route["id"]: route["reason"] for route in personal["routes"]}
+    assert reasons.get(SNOW_ONSEN[1]) == "You looked at it on an earlier visit"
+    client.post("/api/consent/withdraw", {"language": "en"}, content_type="application/json", **headers)
+    after = client.get("/api/recommendations", query, **headers).json()
+    assert SNOW_ONSEN[1] not in {route["id"] for route in after["routes"][:2]}
+    assert all(route["reason"] != "You looked at it on an earlier visit" for route in after["routes"])

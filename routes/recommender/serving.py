@@ -21,7 +21,7 @@ from analytics.anonymous_ids import TOKYO
 from .conditions import Adjustment, current_adjustments
 from .features import RouteFacts, VisitorContext, live_routes, market_of, market_priors
 from .models import RecommendationPin, TrainedModel
-from .training import Artifact, load_artifact, user_feature_list
+from .training import Artifact, history_vector, load_artifact, user_feature_list, with_history
 
 RECHECK_SECONDS = 30
 INTEREST_BOOST = 0.5
@@ -38,7 +38,7 @@ LIVE_KEY = "recommender:live-model"
 class Recommendation:
     route: int
     score: float
-    reason: str  # pinned, interest, condition, related, market, season, popular
+    reason: str  # pinned, interest, condition, history, related, market, season, popular
     detail: str = ""  # campaign, theme key, message, theme key shared with the page, market key or month
 
 
@@ -190,6 +190,7 @@ class _Loaded:
     def forget(self) -> None:
         """Tests, and staff saving a condition or pin, want the next request to see the change."""
         self.catalogue, self.key, self.checked, self.extras = None, None, 0.0, (0.0, [], [])
+        cache.delete(LIVE_KEY)
 
 
 loaded = _Loaded()
@@ -213,10 +214,15 @@ def recommend(
     adjustments, pins = loaded.conditions_and_pins(now)
     market = market_of(visitor.country, catalogue.markets)
     month = visitor.travel_month or now.astimezone(TOKYO).month
+    history = None
     if catalogue.artifact is not None:
         features = user_feature_list(visitor, catalogue.markets, catalogue.priors, catalogue.histories)
         vector = catalogue.artifact.user_vector(features)
         scores = catalogue.items @ vector + catalogue.biases
+        history = catalogue.histories.get(visitor.profile_key) if visitor.profile_key else None
+        if history:
+            seen = history_vector(history, catalogue.column_of, len(catalogue.routes))
+            scores = with_history(scores, seen)
     else:
         table = catalogue.popularity.get(market) or catalogue.popularity.get("*", {})
         weights = catalogue.priors.get(market, {})
@@ -277,16 +283,18 @@ def recommend(
                 continue
             like = near_themes if overlap is not None and overlap[column] >= RELATED_REASON else ()
             results.append(_explained(route, int(column), float(scores[column]), visitor, market, month,
-                                      raised_by, like, catalogue))  # fmt: skip
+                                      raised_by, like, history or {}, catalogue))  # fmt: skip
     return results
 
 
-def _explained(route, column, score, visitor, market, month, raised_by, like, catalogue) -> Recommendation:
+def _explained(route, column, score, visitor, market, month, raised_by, like, history, catalogue) -> Recommendation:
     liked = [theme for theme in visitor.interests if theme in route.themes]
     if liked:
         return Recommendation(route.pk, score, "interest", liked[0])
     if column in raised_by:
         return Recommendation(route.pk, score, "condition", raised_by[column])
+    if route.pk in history:
+        return Recommendation(route.pk, score, "history")
     shared = [theme for theme in route.themes if theme in like]
     if shared:  # named by the rarest shared theme: "snow" says more than "history", which most routes have
         rarest = min(shared, key=lambda theme: (int(catalogue.theme_mask[theme].sum()), theme))
