@@ -51,11 +51,11 @@ LOSS = "warp"
 LEARNING_RATE = 0.05
 MAX_SAMPLED = 10  # WARP: negatives tried per positive before giving up (LightFM's default)
 ALPHA = 0.0  # L2 penalty on user and item feature embeddings (LightFM's default: none)
-HISTORY_SHARE = 0.6  # of a known profile's vector: the routes it interacted with (the rest: what it told us)
-ITEM_IDENTITY_SHARE = 0.5  # of a route's vector: its identity (the rest: its themes, area, months...)
+HISTORY_SHARE = 0.3  # of a known profile's vector: the routes it interacted with (the rest: what it told us)
+ITEM_IDENTITY_SHARE = 0.25  # of a route's vector: its identity (the rest: its themes, area, months...)
 # A known profile's own routes move up by this share of its score range (times their damped weight, 0–1): people
 # planning a trip come back to routes they looked at, which embeddings of `seen:` features reproduce only weakly.
-HISTORY_BOOST = 0.5
+HISTORY_BOOST = 1.0
 
 
 @dataclass
@@ -244,7 +244,8 @@ def sample_weights(interactions: sparse.coo_matrix) -> sparse.coo_matrix:
 def model_description() -> dict:
     options = lightfm_options()
     options.pop("random_state")
-    return {**options, "epochs": settings.RECOMMENDER_EPOCHS, "threads": settings.RECOMMENDER_THREADS}
+    return {**options, "epochs": settings.RECOMMENDER_EPOCHS, "threads": settings.RECOMMENDER_THREADS,
+            "history_share": HISTORY_SHARE, "item_identity_share": ITEM_IDENTITY_SHARE, "history_boost": HISTORY_BOOST}  # fmt: skip
 
 
 def fit(interactions: sparse.coo_matrix, user_features, item_features, epochs: int, threads: int, seed: int = 7):
