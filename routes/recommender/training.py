@@ -244,8 +244,10 @@ def sample_weights(interactions: sparse.coo_matrix) -> sparse.coo_matrix:
 def model_description() -> dict:
     options = lightfm_options()
     options.pop("random_state")
-    return {**options, "epochs": settings.RECOMMENDER_EPOCHS, "threads": settings.RECOMMENDER_THREADS,
-            "history_share": HISTORY_SHARE, "item_identity_share": ITEM_IDENTITY_SHARE, "history_boost": HISTORY_BOOST}  # fmt: skip
+    return {
+        **options, "epochs": settings.RECOMMENDER_EPOCHS, "threads": settings.RECOMMENDER_THREADS,
+        "history_share": HISTORY_SHARE, "item_identity_share": ITEM_IDENTITY_SHARE, "history_boost": HISTORY_BOOST,
+    }  # fmt: skip
 
 
 def fit(interactions: sparse.coo_matrix, user_features, item_features, epochs: int, threads: int, seed: int = 7):
