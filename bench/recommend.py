@@ -3,7 +3,8 @@
     .venv/bin/python bench/recommend.py [--routes 1000] [--interactions 1000000] [--calls 5000]
         [--seconds 8] [--rounds 3] [--workers 2] [--training-rounds 1] [--keep DIR]
     .venv/bin/python bench/recommend.py quality [--routes 200] [--visitors 30000] [--days 90] [--seed 2]
-        [--until YYYY-MM-DD] [--keep DIR]
+        [--until YYYY-MM-DD] [--keep DIR [--reuse-visitors]]
+    .venv/bin/python bench/recommend.py tune --keep DIR --until YYYY-MM-DD [--first N]
 
 Everything runs in a fresh SQLite database in a temporary folder (the demo content loaded as `bin/start` does),
 with `bench.settings` (DEBUG off, local-memory cache). Routes added to it are titled "[synthetic] route N" and
@@ -28,8 +29,9 @@ The speed bench, measured side by side in one run:
 
 `quality` builds the catalogue the evaluation in bench/RECOMMENDER.md runs on (the demo routes plus --routes
 synthetic ones), runs `manage.py simulate_visitors` over it, trains, and prints the evaluation table by group and
-market: precision, recall and NDCG at 5 and coverage, for the hybrid and the baselines.
-Both end with one JSON line.
+market: precision, recall and NDCG at 5 and coverage, for the hybrid and the baselines. `tune` tries the TUNING
+candidates on the validation week before the test hold-out, in the database `quality --keep` left.
+Each ends with one JSON line.
 """
 
 from __future__ import annotations
