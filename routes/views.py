@@ -39,16 +39,24 @@ def visitor_context(request: HttpRequest, language: str) -> VisitorContext:
     return context
 
 
-def reason_text(item: Recommendation, market_names: dict[str, str]) -> str:
+def _theme_name(key: str) -> str:
     from content.models import Theme
 
+    theme = Theme.objects.filter(key=key).first()
+    return theme.name if theme else key
+
+
+def reason_text(item: Recommendation, market_names: dict[str, str]) -> str:
     if item.reason == "pinned":
         return _("Featured")
     if item.reason == "interest":
-        theme = Theme.objects.filter(key=item.detail).first()
-        return _("Because you like %(theme)s") % {"theme": theme.name if theme else item.detail}
+        return _("Because you like %(theme)s") % {"theme": _theme_name(item.detail)}
     if item.reason == "condition":
         return item.detail
+    if item.reason == "history":
+        return _("You looked at it on an earlier visit")
+    if item.reason == "related":
+        return _("Like this route: %(theme)s") % {"theme": _theme_name(item.detail)}
     if item.reason == "market" and item.detail in market_names and item.detail != "other":
         return _("Popular with visitors from %(market)s") % {"market": market_names[item.detail]}
     if item.reason == "season":
@@ -82,7 +90,9 @@ def recommendations(request: HttpRequest) -> JsonResponse:
 
     with translation.override(language):
         context = visitor_context(request, language)
-        items = recommend(context, k=int(limit), exclude=(int(page),) if page else ())
+        # the page the visitor is on is never suggested; on a route page it is context too (no consent needed)
+        current = int(page) if page else None
+        items = recommend(context, k=int(limit), exclude=(current,) if current else (), near=current)
         pages = RoutePage.objects.live().filter(pk__in=[item.route for item in items]).select_related("hero_image")
         by_id = {route.pk: route for route in pages}
         market_names = {market.key: market.name for market in Market.objects.all()}

@@ -8,8 +8,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from analytics.anonymous_ids import tokyo_day
-from analytics.models import RawEvent
+from analytics.models import ProfileEvent, RawEvent
 from analytics.storage import write_batch
+from consent.models import VisitorProfile
 from content.models import Theme
 from routes.models import ManualCondition, RoutePage, TrainedModel
 from routes.recommender import serving, training
@@ -172,3 +173,52 @@ def test_manual_weather_and_crowding_re_rank(trained):
 
 def _themes() -> dict[int, set[str]]:
     return {route.pk: set(route.themes.values_list("key", flat=True)) for route in RoutePage.objects.live()}
+
+
+def test_route_pages_suggest_routes_like_the_one_viewed(trained, client):
+    """The page stays the same for everyone; the endpoint, given the route, moves routes sharing its themes up."""
+    page = RoutePage.objects.get(pk=SNOW_ONSEN[0])
+    html = client.get(page.get_url(), HTTP_ACCEPT_LANGUAGE="fr-FR").content.decode()
+    assert 'data-placement="route"' in html and f'data-page="{page.pk}"' in html
+    for related in page.related_routes():  # the fallback without JavaScript: related routes, not personal ones
+        assert f'href="{related.get_url()}"' in html
+    away = route_ids(serving.recommend(FRANCE, k=20, exclude=(page.pk,)))
+    near = serving.recommend(FRANCE, k=20, exclude=(page.pk,), near=page.pk)
+    assert page.pk not in route_ids(near)
+    assert set(away[:2]) == set(SAMURAI)  # what France alone prefers
+    assert SNOW_ONSEN[1] in route_ids(near)[:2]  # the other snowy route (three themes of five shared) moves up
+    shared = _themes()[page.pk] & _themes()[SNOW_ONSEN[1]]
+    item = next(item for item in near if item.route == SNOW_ONSEN[1])
+    routes_with = {theme: sum(theme in themes for themes in _themes().values()) for theme in shared}
+    assert item.reason == "related" and routes_with[item.detail] == min(routes_with.values())  # the rarest shared
+    castle = next(item for item in near if item.route == SAMURAI[1])  # shares only "history" with the page
+    assert castle.reason != "related"
+    answer = client.get("/api/recommendations", {"placement": "route", "page": page.pk, "lang": "en", "limit": 3},
+                        HTTP_ACCEPT_LANGUAGE="fr-FR").json()  # fmt: skip
+    reasons = {route["id"]: route["reason"] for route in answer["routes"]}
+    assert reasons[SNOW_ONSEN[1]] == f"Like this route: {Theme.objects.get(key=item.detail).name}"
+
+
+def test_a_profiles_own_history_comes_back_and_goes_with_withdrawal(trained, client):
+    headers = {"HTTP_ACCEPT_LANGUAGE": "fr-FR", "HTTP_USER_AGENT": "Mozilla/5.0 (Windows NT 10.0) Chrome/126.0"}
+    query = {"placement": "home", "lang": "en", "limit": 3}
+    anonymous = client.get("/api/recommendations", query, **headers).json()
+    assert SNOW_ONSEN[1] not in {route["id"] for route in anonymous["routes"][:2]}  # France: samurai first
+    client.post("/api/consent", {"answer": "agree", "version": 1, "language": "en"}, content_type="application/json",
+                **headers)  # fmt: skip
+    profile = VisitorProfile.objects.get()
+    earlier = timezone.now() - dt.timedelta(days=10)  # before the hold-out: in the training window
+    ProfileEvent.objects.bulk_create([
+        ProfileEvent(profile=profile, at=earlier, kind=ProfileEvent.Kind.VIEW, page=SNOW_ONSEN[1]),
+        ProfileEvent(profile=profile, at=earlier, kind=ProfileEvent.Kind.SAVE, page=SNOW_ONSEN[1]),
+    ])  # fmt: skip
+    TrainedModel.objects.all().delete()
+    assert training.train().status == TrainedModel.Status.LIVE
+    serving.loaded.forget()
+    personal = client.get("/api/recommendations", query, **headers).json()
+    reasons = {route["id"]: route["reason"] for route in personal["routes"]}
+    assert reasons.get(SNOW_ONSEN[1]) == "You looked at it on an earlier visit"
+    client.post("/api/consent/withdraw", {"language": "en"}, content_type="application/json", **headers)
+    after = client.get("/api/recommendations", query, **headers).json()
+    assert SNOW_ONSEN[1] not in {route["id"] for route in after["routes"][:2]}
+    assert all(route["reason"] != "You looked at it on an earlier visit" for route in after["routes"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.cache import cache
@@ -21,10 +21,16 @@ from analytics.anonymous_ids import TOKYO
 from .conditions import Adjustment, current_adjustments
 from .features import RouteFacts, VisitorContext, live_routes, market_of, market_priors
 from .models import RecommendationPin, TrainedModel
-from .training import Artifact, load_artifact, user_feature_list
+from .training import Artifact, history_vector, load_artifact, user_feature_list, with_history
 
 RECHECK_SECONDS = 30
 INTEREST_BOOST = 0.5
+# On a route page, routes sharing its themes move up by this share of the score range times their theme overlap
+# (cosine, 0–1): the visitor is looking at this kind of route now, whatever their market usually prefers, so a
+# route sharing half its themes or more goes above every unrelated one; among them the visitor's own scores decide.
+RELATED_BOOST = 2.0
+RELATED_REASON = 0.5  # the overlap from which "like this route" is the reason given (below it, a shared theme or
+# two is not what placed the route)
 LIVE_KEY = "recommender:live-model"
 
 
@@ -32,8 +38,8 @@ LIVE_KEY = "recommender:live-model"
 class Recommendation:
     route: int
     score: float
-    reason: str  # pinned, interest, condition, market, season, popular
-    detail: str = ""  # campaign, theme key, message, market key or month
+    reason: str  # pinned, interest, condition, history, related, market, season, popular
+    detail: str = ""  # campaign, theme key, message, theme key shared with the page, market key or month
 
 
 @dataclass
@@ -46,11 +52,23 @@ class Catalogue:
     biases: np.ndarray | None
     in_season: np.ndarray  # (13, routes): month → in season (index 0 unused)
     theme_mask: dict[str, np.ndarray]
+    theme_rows: np.ndarray  # (routes, themes): each route's themes, unit length, so rows @ row is their overlap
+    column_of: dict[int, int]  # route id → column
     spot_mask: dict[int, np.ndarray]
     markets: dict[str, str]
     priors: dict[str, dict[str, float]]
     popularity: dict[str, dict[int, float]]
-    profiles: set[str]
+    histories: dict[str, dict[int, float]]  # consented profiles the model learned from → their routes
+    popular_in: dict[str, frozenset[int]] = field(default_factory=dict)  # market → its top third (reasons)
+
+    def popular_with(self, market: str) -> frozenset[int]:
+        """The routes the market's popularity table ranks in its top third (at least 3): computed once."""
+        found = self.popular_in.get(market)
+        if found is None:
+            table = self.popularity.get(market, {})
+            ranked = sorted(table, key=table.get, reverse=True)
+            found = self.popular_in[market] = frozenset(ranked[: max(3, len(ranked) // 3)])
+        return found
 
 
 def _live_model() -> TrainedModel | None:
@@ -107,6 +125,10 @@ def build_catalogue(record: TrainedModel | None) -> Catalogue:
             theme_mask.setdefault(theme, np.zeros(len(routes), dtype=bool))[column] = True
         for spot in route.spots:
             spot_mask.setdefault(spot, np.zeros(len(routes), dtype=bool))[column] = True
+    theme_rows = np.zeros((len(routes), max(len(theme_mask), 1)), dtype=np.float32)
+    for position, theme in enumerate(sorted(theme_mask)):
+        theme_rows[:, position] = theme_mask[theme]
+    theme_rows /= np.maximum(np.linalg.norm(theme_rows, axis=1, keepdims=True), 1e-9)
     return Catalogue(
         model_id=record.pk if artifact is not None else None,
         artifact=artifact,
@@ -116,11 +138,13 @@ def build_catalogue(record: TrainedModel | None) -> Catalogue:
         biases=biases,
         in_season=in_season,
         theme_mask=theme_mask,
+        theme_rows=theme_rows,
+        column_of={route.pk: column for column, route in enumerate(routes)},
         spot_mask=spot_mask,
         markets=dict(CountryMarket.objects.values_list("country", "market__key")),
         priors=market_priors(),
         popularity=artifact.popularity if artifact is not None else _rollup_popularity(),
-        profiles={name[3:] for name in artifact.user_vocabulary if name.startswith("id:")} if artifact else set(),
+        histories=artifact.histories if artifact is not None else {},
     )
 
 
@@ -166,15 +190,23 @@ class _Loaded:
     def forget(self) -> None:
         """Tests, and staff saving a condition or pin, want the next request to see the change."""
         self.catalogue, self.key, self.checked, self.extras = None, None, 0.0, (0.0, [], [])
+        cache.delete(LIVE_KEY)
 
 
 loaded = _Loaded()
 
 
 def recommend(
-    visitor: VisitorContext, k: int = 10, exclude: tuple[int, ...] = (), now: dt.datetime | None = None
+    visitor: VisitorContext,
+    k: int = 10,
+    exclude: tuple[int, ...] = (),
+    now: dt.datetime | None = None,
+    near: int | None = None,
 ) -> list[Recommendation]:
-    """The visitor's top `k` live routes, each with the honest reason it is there."""
+    """The visitor's top `k` live routes, each with the honest reason it is there.
+
+    `near` is the route whose page the visitor is on (context any visitor may give, consent or not): routes that
+    share its themes move up."""
     catalogue = loaded.get()
     if not catalogue.routes:
         return []
@@ -182,10 +214,15 @@ def recommend(
     adjustments, pins = loaded.conditions_and_pins(now)
     market = market_of(visitor.country, catalogue.markets)
     month = visitor.travel_month or now.astimezone(TOKYO).month
+    history = None
     if catalogue.artifact is not None:
-        known = {visitor.profile_key} & catalogue.profiles if visitor.profile_key else set()
-        vector = catalogue.artifact.user_vector(user_feature_list(visitor, catalogue.markets, catalogue.priors, known))
+        features = user_feature_list(visitor, catalogue.markets, catalogue.priors, catalogue.histories)
+        vector = catalogue.artifact.user_vector(features)
         scores = catalogue.items @ vector + catalogue.biases
+        history = catalogue.histories.get(visitor.profile_key) if visitor.profile_key else None
+        if history:
+            seen = history_vector(history, catalogue.column_of, len(catalogue.routes))
+            scores = with_history(scores, seen)
     else:
         table = catalogue.popularity.get(market) or catalogue.popularity.get("*", {})
         weights = catalogue.priors.get(market, {})
@@ -203,6 +240,12 @@ def recommend(
         if mask is not None:
             liked |= mask
     scores = scores + liked * (INTEREST_BOOST * spread)
+    near_column = catalogue.column_of.get(near) if near is not None else None
+    overlap, near_themes = None, ()
+    if near_column is not None:
+        overlap = catalogue.theme_rows @ catalogue.theme_rows[near_column]
+        scores = scores + overlap * (RELATED_BOOST * spread)
+        near_themes = catalogue.routes[near_column].themes
     raised = np.zeros(len(scores), dtype=bool)
     raised_by: dict[int, str] = {}
     for adjustment in adjustments:
@@ -238,22 +281,26 @@ def recommend(
             route = catalogue.routes[column]
             if route.pk in pinned_ids or len(results) >= k:
                 continue
+            like = near_themes if overlap is not None and overlap[column] >= RELATED_REASON else ()
             results.append(_explained(route, int(column), float(scores[column]), visitor, market, month,
-                                      raised_by, catalogue))  # fmt: skip
+                                      raised_by, like, history or {}, catalogue))  # fmt: skip
     return results
 
 
-def _explained(route, column, score, visitor, market, month, raised_by, catalogue) -> Recommendation:
+def _explained(route, column, score, visitor, market, month, raised_by, like, history, catalogue) -> Recommendation:
     liked = [theme for theme in visitor.interests if theme in route.themes]
     if liked:
         return Recommendation(route.pk, score, "interest", liked[0])
     if column in raised_by:
         return Recommendation(route.pk, score, "condition", raised_by[column])
-    table = catalogue.popularity.get(market, {})
-    if table:
-        ranked = sorted(table, key=table.get, reverse=True)
-        if route.pk in ranked[: max(3, len(ranked) // 3)]:
-            return Recommendation(route.pk, score, "market", market)
+    if route.pk in history:
+        return Recommendation(route.pk, score, "history")
+    shared = [theme for theme in route.themes if theme in like]
+    if shared:  # named by the rarest shared theme: "snow" says more than "history", which most routes have
+        rarest = min(shared, key=lambda theme: (int(catalogue.theme_mask[theme].sum()), theme))
+        return Recommendation(route.pk, score, "related", rarest)
+    if route.pk in catalogue.popular_with(market):
+        return Recommendation(route.pk, score, "market", market)
     if month in route.months:
         return Recommendation(route.pk, score, "season", str(month))
     return Recommendation(route.pk, score, "popular")

@@ -4,10 +4,12 @@ Run in a process of its own (`manage.py train_recommender`; the nightly Celery t
 subprocess): LightFM's OpenMP threads hang a process forked after them (recommender-notes.md).
 
 The model learns embeddings of *features*: visitors are their market, country, language, device, themes (their
-market's preference weights, or their own picks), travel month and party; consented profiles also get an identity
-feature, which is how their history across visits shapes what they see. Routes are their themes, area, best months,
-duration, price, party fit and access, plus their identity. A new route is therefore scored from its features
-before anyone has seen it, and a new visitor from market and language alone.
+market's preference weights, or their own picks), travel month and party; a consented profile with history is also
+the routes it viewed, saved or booked before (`seen:<route>` features, HISTORY_SHARE of its vector), which is how
+its history across visits shapes what it sees. Routes are their themes, area, best months, duration, price, party
+fit and access, plus their identity (ITEM_IDENTITY_SHARE of their vector). A new route is therefore scored from its
+features before anyone has seen it, and a new visitor from market and language alone. bench/RECOMMENDER.md has the
+evaluation on synthetic visitors and how these choices were made.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import math
 import time
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
@@ -43,6 +46,16 @@ from .models import TrainedModel
 
 K = 5
 MODEL_DIR = "recommender/models"
+# Besides RECOMMENDER_COMPONENTS / _EPOCHS / _THREADS; bench/RECOMMENDER.md says how they were chosen.
+LOSS = "warp"
+LEARNING_RATE = 0.05
+MAX_SAMPLED = 10  # WARP: negatives tried per positive before giving up (LightFM's default)
+ALPHA = 0.0  # L2 penalty on user and item feature embeddings (LightFM's default: none)
+HISTORY_SHARE = 0.3  # of a known profile's vector: the routes it interacted with (the rest: what it told us)
+ITEM_IDENTITY_SHARE = 0.25  # of a route's vector: its identity (the rest: its themes, area, months...)
+# A known profile's own routes move up by this share of its score range (times their damped weight, 0–1): people
+# planning a trip come back to routes they looked at, which embeddings of `seen:` features reproduce only weakly.
+HISTORY_BOOST = 1.0
 
 
 @dataclass
@@ -62,15 +75,20 @@ class Vocabulary:
 
 
 def feature_rows(rows: list[list[tuple[str, float]]], vocabulary: Vocabulary, grow: bool) -> sparse.csr_matrix:
-    """One L1-normalised row per entity (as LightFM's Dataset builds them)."""
+    """One L1-normalised row per entity (as LightFM's Dataset builds them).
+
+    Rows that are the same list object (the many anonymous visitors who look alike) are encoded once."""
     data, indices, indptr = [], [], [0]
+    encoded: dict[int, tuple[list[int], list[float]]] = {}  # id(row) → columns, values: `rows` keeps them alive
     for features in rows:
-        pairs = [(vocabulary.column(name, grow), weight) for name, weight in features]
-        pairs = [(column, weight) for column, weight in pairs if column is not None]
-        total = sum(weight for _, weight in pairs) or 1.0
-        for column, weight in pairs:
-            indices.append(column)
-            data.append(weight / total)
+        found = encoded.get(id(features))
+        if found is None:
+            pairs = [(vocabulary.column(name, grow), weight) for name, weight in features]
+            pairs = [(column, weight) for column, weight in pairs if column is not None]
+            total = sum(weight for _, weight in pairs) or 1.0
+            found = encoded[id(features)] = ([column for column, _ in pairs], [weight / total for _, weight in pairs])
+        indices.extend(found[0])
+        data.extend(found[1])
         indptr.append(len(indices))
     return sparse.csr_matrix(
         (np.array(data, dtype=np.float32), np.array(indices, dtype=np.int32), np.array(indptr)),
@@ -90,15 +108,50 @@ def context_of(visitor: Visitor) -> VisitorContext:
     )
 
 
-def user_feature_list(visitor: VisitorContext, markets, priors, known_profiles: set[str]) -> list[tuple[str, float]]:
+def _share(share: float, others: list[tuple[str, float]]) -> float:
+    """The total weight that makes a group of features `share` of a row whose other features are `others`."""
+    rest = sum(weight for _, weight in others)
+    return share / (1.0 - share) * rest if rest else 1.0
+
+
+def user_feature_list(
+    visitor: VisitorContext, markets, priors, histories: Mapping[str, Mapping[int, float]]
+) -> list[tuple[str, float]]:
+    """A visitor's features; a consented profile found in `histories` (profile key → {route: interaction weight},
+    from the training window) is also the routes it interacted with, damped (log) so one long stay does not
+    outweigh the rest."""
     features = visitor_features(visitor, markets, priors)
-    if visitor.profile_key and visitor.profile_key in known_profiles:
-        features.append((f"id:{visitor.profile_key}", 1.0))
+    history = histories.get(visitor.profile_key) if visitor.profile_key else None
+    if history:
+        damped = {route: math.log1p(weight) for route, weight in history.items() if weight > 0}
+        total = sum(damped.values())
+        if total > 0:
+            scale = _share(HISTORY_SHARE, features) / total
+            features += [(f"seen:{route}", weight * scale) for route, weight in sorted(damped.items())]
     return features
 
 
+def history_vector(history: Mapping[int, float], column_of: Mapping[int, int], routes: int) -> np.ndarray:
+    """A profile's interaction weights by route column, damped (log) and scaled to 0–1; routes gone are skipped."""
+    vector = np.zeros(routes, dtype=np.float32)
+    for route, weight in history.items():
+        column = column_of.get(route)
+        if column is not None and weight > 0:
+            vector[column] = math.log1p(weight)
+    top = vector.max() if routes else 0.0
+    return vector / top if top > 0 else vector
+
+
+def with_history(scores: np.ndarray, history: np.ndarray) -> np.ndarray:
+    """Scores of one visitor (or a row per visitor) with their own routes moved up (HISTORY_BOOST): serving and
+    the evaluation both call this, so the hold-out judges what visitors are served."""
+    spread = scores.max(axis=-1, keepdims=True) - scores.min(axis=-1, keepdims=True)
+    return scores + history * (HISTORY_BOOST * np.where(spread > 0, spread, 1.0))
+
+
 def item_feature_list(route: RouteFacts) -> list[tuple[str, float]]:
-    return [(f"id:{route.pk}", 1.0), *route_features(route)]
+    features = route_features(route)
+    return [(f"id:{route.pk}", _share(ITEM_IDENTITY_SHARE, features)), *features]
 
 
 @dataclass
@@ -127,14 +180,16 @@ class Artifact:
     user_vocabulary: dict[str, int]
     item_vocabulary: dict[str, int]
     popularity: dict[str, dict[int, float]]  # market → route → weight, for honest "popular with" reasons
+    histories: dict[str, dict[int, float]] = field(default_factory=dict)  # profile key → route → weight (training)
 
     def user_vector(self, features: list[tuple[str, float]]) -> np.ndarray:
-        pairs = [(self.user_vocabulary[name], weight) for name, weight in features if name in self.user_vocabulary]
-        total = sum(weight for _, weight in pairs) or 1.0
-        vector = np.zeros(self.user_embeddings.shape[1], dtype=np.float32)
-        for column, weight in pairs:
-            vector += self.user_embeddings[column] * (weight / total)
-        return vector
+        vocabulary = self.user_vocabulary
+        pairs = [(vocabulary[name], weight) for name, weight in features if name in vocabulary]
+        if not pairs:
+            return np.zeros(self.user_embeddings.shape[1], dtype=np.float32)
+        columns, weights = zip(*pairs, strict=True)
+        weights = np.array(weights, dtype=np.float32)
+        return (weights / (weights.sum() or 1.0)) @ self.user_embeddings[list(columns)]
 
     def item_matrix(self, routes: list[RouteFacts]) -> tuple[np.ndarray, np.ndarray]:
         """Item vectors of the routes live now; a route newer than the model is described by its features alone."""
@@ -144,7 +199,8 @@ class Artifact:
     def dumps(self) -> bytes:
         buffer = io.BytesIO()
         meta = {"user": self.user_vocabulary, "item": self.item_vocabulary,
-                "popularity": {m: {str(k): v for k, v in p.items()} for m, p in self.popularity.items()}}  # fmt: skip
+                "popularity": {m: {str(k): v for k, v in p.items()} for m, p in self.popularity.items()},
+                "histories": {key: {str(k): v for k, v in h.items()} for key, h in self.histories.items()}}  # fmt: skip
         np.savez_compressed(
             buffer, user_embeddings=self.user_embeddings, item_embeddings=self.item_embeddings,
             item_biases=self.item_biases, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
@@ -159,6 +215,7 @@ class Artifact:
                 user_embeddings=arrays["user_embeddings"], item_embeddings=arrays["item_embeddings"],
                 item_biases=arrays["item_biases"], user_vocabulary=meta["user"], item_vocabulary=meta["item"],
                 popularity={m: {int(k): v for k, v in p.items()} for m, p in meta["popularity"].items()},
+                histories={key: {int(k): v for k, v in h.items()} for key, h in meta.get("histories", {}).items()},
             )  # fmt: skip
 
 
@@ -171,13 +228,35 @@ def popularity_by_market(interactions: list[Interaction], visitors: dict[str, Vi
     return {market: dict(scores) for market, scores in table.items()}
 
 
+def lightfm_options(seed: int = 7) -> dict:
+    """The LightFM constructor's arguments (the bench fits a bare LightFM with exactly these)."""
+    return {
+        "no_components": settings.RECOMMENDER_COMPONENTS, "loss": LOSS, "learning_rate": LEARNING_RATE,
+        "max_sampled": MAX_SAMPLED, "user_alpha": ALPHA, "item_alpha": ALPHA, "random_state": seed,
+    }  # fmt: skip
+
+
+def sample_weights(interactions: sparse.coo_matrix) -> sparse.coo_matrix:
+    """How much each (visitor, route) pair counts: its interaction weight (views, engaged time, saves, bookings)."""
+    return interactions
+
+
+def model_description() -> dict:
+    options = lightfm_options()
+    options.pop("random_state")
+    return {
+        **options, "epochs": settings.RECOMMENDER_EPOCHS, "threads": settings.RECOMMENDER_THREADS,
+        "history_share": HISTORY_SHARE, "item_identity_share": ITEM_IDENTITY_SHARE, "history_boost": HISTORY_BOOST,
+    }  # fmt: skip
+
+
 def fit(interactions: sparse.coo_matrix, user_features, item_features, epochs: int, threads: int, seed: int = 7):
     from lightfm import LightFM
 
-    model = LightFM(no_components=settings.RECOMMENDER_COMPONENTS, loss="warp", random_state=seed)
+    model = LightFM(**lightfm_options(seed))
     model.fit(
-        interactions, user_features=user_features, item_features=item_features, sample_weight=interactions,
-        epochs=epochs, num_threads=threads,
+        interactions, user_features=user_features, item_features=item_features,
+        sample_weight=sample_weights(interactions), epochs=epochs, num_threads=threads,
     )  # fmt: skip
     return model
 
@@ -185,25 +264,33 @@ def fit(interactions: sparse.coo_matrix, user_features, item_features, epochs: i
 # --- Evaluation -----------------------------------------------------------------------------------------------
 
 
-def _metrics(ranked: np.ndarray, relevant: list[set[int]]) -> dict[str, float]:
-    """precision@K, recall@K and NDCG@K averaged over visitors, from ranked column indexes."""
+def _metrics(ranked: np.ndarray, relevant: list[set[int]]) -> dict[str, np.ndarray]:
+    """precision@K, recall@K and NDCG@K of each visitor, from ranked column indexes."""
     discounts = 1.0 / np.log2(np.arange(2, K + 2))
-    precision = recall = ndcg = 0.0
-    for top, truth in zip(ranked, relevant, strict=True):
-        hits = np.array([column in truth for column in top[:K]], dtype=float)
-        precision += hits.sum() / K
-        recall += hits.sum() / len(truth)
-        ideal = discounts[: min(len(truth), K)].sum()
-        ndcg += (hits * discounts).sum() / ideal
-    n = max(len(relevant), 1)
-    return {"precision": precision / n, "recall": recall / n, "ndcg": ndcg / n}
+    ideal = np.cumsum(discounts)
+    hits = np.zeros((len(relevant), K))  # fewer than K routes: the missing places are misses
+    for row, (top, truth) in enumerate(zip(ranked.tolist(), relevant, strict=True)):
+        hits[row, : len(top)] = [column in truth for column in top[:K]]
+    sizes = np.array([len(truth) for truth in relevant], dtype=float)
+    return {
+        "precision": hits.sum(axis=1) / K,
+        "recall": hits.sum(axis=1) / np.maximum(sizes, 1.0),
+        "ndcg": (hits * discounts).sum(axis=1) / ideal[np.clip(sizes.astype(int), 1, K) - 1],
+    }
+
+
+def _top(scores: np.ndarray) -> np.ndarray:
+    """Column indexes of the K best scores of each row, best first; ties keep column order."""
+    return np.argsort(-scores, axis=1, kind="stable")[:, :K]
 
 
 def evaluate(
     scorers: dict[str, Callable[[list[str]], np.ndarray]], test: list[Interaction], visitors: dict[str, Visitor],
-    route_ids: list[int], returning: set[str], markets: dict[str, str],
+    route_ids: list[int], returning: set[str], markets: dict[str, str], chunk: int = 4096,
 ) -> dict:  # fmt: skip
-    """Each scorer maps visitor keys to a (visitors × routes) score matrix; results by group and market."""
+    """Each scorer maps visitor keys to a (visitors × routes) score matrix; results by group and market.
+
+    Scorers are called on `chunk` visitors at a time, so memory stays flat however many visitors there are."""
     column = {pk: i for i, pk in enumerate(route_ids)}
     truth: dict[str, set[int]] = defaultdict(set)
     for item in test:
@@ -218,14 +305,18 @@ def evaluate(
     for key in keys:
         groups.setdefault(f"market:{market_of(visitors[key].country, markets)}", []).append(key)
     results: dict = {name: {"visitors": len(members)} for name, members in groups.items()}
+    position = {key: i for i, key in enumerate(keys)}
+    relevant = [truth[key] for key in keys]
     for scorer_name, scorer in scorers.items():
-        scores = scorer(keys) if keys else np.zeros((0, len(route_ids)))
-        ranked = np.argsort(-scores, axis=1, kind="stable")[:, :K]
-        position = {key: i for i, key in enumerate(keys)}
+        ranked = np.zeros((len(keys), min(K, len(route_ids))), dtype=np.int64)
+        for start in range(0, len(keys), chunk):
+            block = keys[start : start + chunk]
+            ranked[start : start + len(block)] = _top(scorer(block))
+        each = _metrics(ranked, relevant)
         for name, members in groups.items():
-            rows = [position[k] for k in members]
-            metrics = _metrics(ranked[rows], [truth[k] for k in members]) if rows else {}
-            if name == "all" and rows:
+            rows = np.array([position[k] for k in members], dtype=np.int64)
+            metrics = {metric: float(values[rows].mean()) for metric, values in each.items()} if len(rows) else {}
+            if name == "all" and len(rows):
                 metrics["coverage"] = len(set(ranked[rows].ravel().tolist())) / max(len(route_ids), 1)
             results[name][scorer_name] = {metric: round(value, 4) for metric, value in metrics.items()}
     return results
@@ -264,6 +355,27 @@ def prepare(until: dt.date | None = None, progress: Callable[[str], None] = lamb
     )
 
 
+class _FeatureLists:
+    """Feature lists of visitors by key, computed once per distinct description (most anonymous visitors of a
+    market look alike: country, language, device)."""
+
+    def __init__(self, prepared: Prepared, histories: dict[str, dict[int, float]]):
+        self.prepared, self.histories = prepared, histories
+        self.seen: dict[tuple, list[tuple[str, float]]] = {}
+
+    def __call__(self, key: str) -> list[tuple[str, float]]:
+        visitor = self.prepared.visitors[key]
+        profile = key if key in self.histories else None
+        memo = (visitor.country, visitor.lang, visitor.device, tuple(visitor.interests), visitor.travel_month,
+                visitor.party, profile)  # fmt: skip
+        found = self.seen.get(memo)
+        if found is None:
+            found = self.seen[memo] = user_feature_list(
+                context_of(visitor), self.prepared.markets, self.prepared.priors, self.histories
+            )
+        return found
+
+
 @dataclass
 class Matrices:
     interactions: sparse.coo_matrix
@@ -272,7 +384,11 @@ class Matrices:
     user_vocabulary: Vocabulary
     item_vocabulary: Vocabulary
     route_ids: list[int]
-    returning: set[str]
+    histories: dict[str, dict[int, float]]  # consented profiles with history in the training window
+
+    @property
+    def returning(self) -> set[str]:
+        return set(self.histories)
 
 
 def build_matrices(prepared: Prepared) -> Matrices:
@@ -281,20 +397,17 @@ def build_matrices(prepared: Prepared) -> Matrices:
     train = [i for i in prepared.split.train if i.page in route_column]
     user_keys = sorted({i.visitor for i in train})
     user_row = {key: i for i, key in enumerate(user_keys)}
-    known_profiles = {key for key in user_keys if key.startswith("profile:")}
-    user_vocabulary, item_vocabulary = Vocabulary.empty(), Vocabulary.empty()
-    user_features = feature_rows(
-        [
-            user_feature_list(context_of(prepared.visitors[key]), prepared.markets, prepared.priors, known_profiles)
-            for key in user_keys
-        ],
-        user_vocabulary,
-        grow=True,
-    )
-    item_features = feature_rows([item_feature_list(route) for route in routes], item_vocabulary, grow=True)
     weights: dict[tuple[int, int], float] = defaultdict(float)
+    histories: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     for item in train:
         weights[(user_row[item.visitor], route_column[item.page])] += item.weight
+        if item.visitor.startswith("profile:"):
+            histories[item.visitor][item.page] += item.weight
+    histories = {key: dict(history) for key, history in histories.items()}
+    user_vocabulary, item_vocabulary = Vocabulary.empty(), Vocabulary.empty()
+    features = _FeatureLists(prepared, histories)
+    user_features = feature_rows([features(key) for key in user_keys], user_vocabulary, grow=True)
+    item_features = feature_rows([item_feature_list(route) for route in routes], item_vocabulary, grow=True)
     rows, columns = zip(*weights, strict=True) if weights else ((), ())
     interactions = sparse.coo_matrix(
         (np.array(list(weights.values()), dtype=np.float32), (np.array(rows), np.array(columns))),
@@ -302,7 +415,7 @@ def build_matrices(prepared: Prepared) -> Matrices:
     )
     return Matrices(
         interactions, user_features, item_features, user_vocabulary, item_vocabulary,
-        [route.pk for route in routes], known_profiles,
+        [route.pk for route in routes], histories,
     )  # fmt: skip
 
 
@@ -314,50 +427,65 @@ def artifact_from(model, matrices: Matrices, prepared: Prepared) -> Artifact:
         user_vocabulary=dict(matrices.user_vocabulary.index),
         item_vocabulary=dict(matrices.item_vocabulary.index),
         popularity=popularity_by_market(prepared.split.train, prepared.visitors, prepared.markets),
+        histories=matrices.histories,
     )
 
 
-def scorers_for(prepared: Prepared, matrices: Matrices, candidate: Artifact, live: Artifact | None) -> dict:
+def scorers_for(
+    prepared: Prepared, matrices: Matrices, candidate: Artifact, live: Artifact | None,
+    popularity: dict[str, dict[int, float]] | None = None,
+) -> dict:  # fmt: skip
+    """Score functions of the candidate, the live model and the baselines, each vectorised over visitors."""
     routes = prepared.routes
-    popularity = popularity_by_market(prepared.split.train, prepared.visitors, prepared.markets)
+    if popularity is None:
+        popularity = popularity_by_market(prepared.split.train, prepared.visitors, prepared.markets)
+    features = _FeatureLists(prepared, matrices.histories)
+    column_of = {route.pk: column for column, route in enumerate(routes)}
 
     def model_scorer(artifact: Artifact):
         items, biases = artifact.item_matrix(routes)
+        vocabulary = Vocabulary(artifact.user_vocabulary)
 
         def score(keys):
-            users = np.stack([
-                artifact.user_vector(user_feature_list(
-                    context_of(prepared.visitors[key]), prepared.markets, prepared.priors, matrices.returning))
-                for key in keys
-            ])  # fmt: skip
-            return users @ items.T + biases
-
-        return score
-
-    def table_scorer(per_market: bool):
-        def score(keys):
-            matrix = np.zeros((len(keys), len(routes)))
+            # the same vectors as Artifact.user_vector (serving), for many visitors at once
+            users = feature_rows([features(key) for key in keys], vocabulary, grow=False) @ artifact.user_embeddings
+            scores = users @ items.T + biases
             for row, key in enumerate(keys):
-                market = market_of(prepared.visitors[key].country, prepared.markets) if per_market else "*"
-                table = popularity.get(market) or popularity.get("*", {})
-                matrix[row] = [table.get(route.pk, 0.0) + 1e-6 * popularity.get("*", {}).get(route.pk, 0.0)
-                               for route in routes]  # fmt: skip
-            return matrix
+                if key in artifact.histories:
+                    scores[row] = with_history(scores[row], history_vector(artifact.histories[key], column_of,
+                                                                           len(routes)))  # fmt: skip
+            return scores
 
         return score
 
-    def priors_scorer(keys):
-        matrix = np.zeros((len(keys), len(routes)))
-        for row, key in enumerate(keys):
-            weights = prepared.priors.get(market_of(prepared.visitors[key].country, prepared.markets), {})
-            matrix[row] = [sum(weights.get(theme, 0.0) for theme in route.themes) / max(len(route.themes), 1)
-                           for route in routes]  # fmt: skip
-        return matrix
+    overall = popularity.get("*", {})
+    tie_break = 1e-6 * np.array([overall.get(route.pk, 0.0) for route in routes])
+    market_names = sorted(set(prepared.markets.values()) | {"other", "*"} | set(popularity) | set(prepared.priors))
+    market_row = {name: i for i, name in enumerate(market_names)}
+
+    def per_market_scorer(vector_of: Callable[[str], np.ndarray], per_market: bool = True):
+        table = np.stack([vector_of(name) for name in market_names])
+
+        def score(keys):
+            names = [market_of(prepared.visitors[key].country, prepared.markets) if per_market else "*" for key in keys]
+            return table[[market_row[name] for name in names]]
+
+        return score
+
+    def popularity_vector(market: str) -> np.ndarray:
+        table = popularity.get(market) or overall
+        return np.array([table.get(route.pk, 0.0) for route in routes]) + tie_break
+
+    def priors_vector(market: str) -> np.ndarray:
+        weights = prepared.priors.get(market, {})
+        return np.array(
+            [sum(weights.get(theme, 0.0) for theme in route.themes) / max(len(route.themes), 1) for route in routes]
+        )
 
     scorers = {
-        "global_popularity": table_scorer(per_market=False),
-        "market_popularity": table_scorer(per_market=True),
-        "market_priors": priors_scorer,
+        "global_popularity": per_market_scorer(popularity_vector, per_market=False),
+        "market_popularity": per_market_scorer(popularity_vector),
+        "market_priors": per_market_scorer(priors_vector),
         "hybrid": model_scorer(candidate),
     }
     if live is not None:
@@ -397,7 +525,7 @@ def train(until: dt.date | None = None, progress: Callable[[str], None] = lambda
             live = None  # an unreadable live model cannot block a good one
     progress("evaluating on the hold-out")
     results = evaluate(
-        scorers_for(prepared, matrices, candidate, live), prepared.split.test, prepared.visitors,
+        scorers_for(prepared, matrices, candidate, live, candidate.popularity), prepared.split.test, prepared.visitors,
         matrices.route_ids, matrices.returning, prepared.markets,
     )  # fmt: skip
     new_p = results["all"].get("hybrid", {}).get("precision", 0.0)
