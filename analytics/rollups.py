@@ -46,9 +46,13 @@ def day_window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _epoch_ms(column: str) -> str:
-    """Milliseconds since 1970 as an integer, so both databases compare and subtract times exactly alike."""
+    """Milliseconds since 1970 as an integer, so both databases compare and subtract times exactly alike.
+
+    On PostgreSQL through date_part's double (exact to the microsecond for these dates): EXTRACT returns numeric
+    since PostgreSQL 14, and numeric arithmetic on every event cost a fifth of the day's sessionising pass.
+    """
     if connection.vendor == "postgresql":
-        return f"CAST(ROUND(EXTRACT(EPOCH FROM {column}) * 1000) AS bigint)"
+        return f"CAST(ROUND(date_part('epoch', {column}) * 1000) AS bigint)"
     return f"CAST(ROUND((julianday({column}) - 2440587.5) * 86400000.0) AS integer)"
 
 
