@@ -28,6 +28,7 @@ import pyarrow.csv as pa_csv
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg import sql
 
 from .anonymous_ids import TOKYO, tokyo_day
 from .funnels import parse_step
@@ -138,11 +139,14 @@ def _read_events(start: dt.datetime, end: dt.datetime) -> pa.Table:
         for name in _EVENT_SCHEMA.names
     )
     window = [connection.ops.adapt_datetimefield_value(start), connection.ops.adapt_datetimefield_value(end)]
-    select = f"SELECT {columns} FROM {RawEvent._meta.db_table} WHERE at >= %s AND at < %s"
+    select = f"SELECT {columns} FROM {RawEvent._meta.db_table} WHERE at >= {{}} AND at < {{}}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The times are bound into the statement: Django's debug cursor (DEBUG, query capture) passes COPY no
+            # parameters.
+            statement = sql.SQL(f"COPY ({select}) TO STDOUT (FORMAT csv)").format(*map(sql.Literal, window))
             data = io.BytesIO()
-            with cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT csv)", window) as copy:
+            with cursor.copy(statement) as copy:
                 for chunk in copy:
                     data.write(chunk)
             if not data.tell():
@@ -159,7 +163,7 @@ def _read_events(start: dt.datetime, end: dt.datetime) -> pa.Table:
                     quoted_strings_can_be_null=False,
                 ),  # fmt: skip
             )
-        cursor.execute(select, window)
+        cursor.execute(select.format("%s", "%s"), window)
         rows = cursor.fetchall()
     columns = list(zip(*rows, strict=True)) or [()] * len(_EVENT_SCHEMA)
     return pa.table(

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from analytics import rollups
 from analytics.models import DailyRollup, IntakeCount, RawEvent, TouchedDay
@@ -95,6 +96,16 @@ def test_rerun_and_kill_and_rerun_leave_identical_rows(golden, monkeypatch, kill
     monkeypatch.undo()
     assert snapshot() == before  # the half-done rebuild was rolled back
     rollups.roll_up_day(DAY)
+    assert snapshot() == before
+
+
+def test_rollup_runs_under_the_debug_cursor(golden):
+    """Workers with DEBUG on (and query capture) wrap cursors in Django's debug cursor, whose COPY takes no
+    parameters."""
+    before = snapshot()
+    with CaptureQueriesContext(connection) as queries:
+        rollups.roll_up_day(DAY)
+    assert queries.captured_queries
     assert snapshot() == before
 
 
