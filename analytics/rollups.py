@@ -4,9 +4,10 @@ A day is Asia/Tokyo's (no daylight saving, so a fixed +9 h window). Rebuilding a
 them again from the raw events in one transaction, holding that day's `RollupDay` row locked: run twice, or
 killed halfway and run again, it leaves the same rows, and two workers never rebuild the same day at once.
 
-The figures are computed in this process by DuckDB (a vectorised columnar engine) over the day's events, read
-once from the database with only the columns needed; the database only stores. Sessionising and grouping a day of
-110,000 events took PostgreSQL 15 over a second of CPU, DuckDB a fraction of it, with one SQL for every database.
+The figures are computed in this process (sessions numbered by numpy, dimensions and funnels grouped by DuckDB,
+a vectorised columnar engine) over the day's events, read once from the database with only the columns needed;
+the database only stores. Sessionising and grouping a day of 110,000 events took PostgreSQL 15 about 1.1 s of CPU,
+this 0.35-0.4 s, with one SQL for every database (bench/RESULTS.md, "rollups").
 
 Metrics follow Plausible's definitions:
 - a session is a visitor's run of events with no gap over 30 minutes (ids change daily, so within one day);
