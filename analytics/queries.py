@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Sum, Value, When
 
 from .models import CountryMarket, DailyRollup, Market
@@ -33,6 +34,7 @@ DIMENSIONS = {
 }  # fmt: skip
 MARKET_DIMENSIONS = {"market": "country", "page_market": "page_country", "consent_market": "consent"}
 SUMMED = {name: Sum(name) for name in SUMS}
+GROUPING_WORK_MEM = "16MB"  # PostgreSQL memory to hash pages × markets (see _market_breakdown)
 
 
 class QueryError(ValueError):
@@ -152,7 +154,8 @@ def breakdown(
 
 
 def _market_breakdown(period, dimension, synthetic, site, limit, order_by):
-    """Countries are turned into markets in the query (countries in no market are "other")."""
+    """Countries are turned into markets in the query (countries in no market are "other"), which also sums,
+    ranks and limits: one pass over the rows (a week of pages × countries is some 44,000)."""
     source = MARKET_DIMENSIONS[dimension]
     column = {"country": "key", "page_country": "key2", "consent": "key"}[source]
     other = {"country": None, "page_country": "key", "consent": "key2"}[source]  # the row's other key, if any
@@ -164,31 +167,30 @@ def _market_breakdown(period, dimension, synthetic, site, limit, order_by):
         default=Value("other"),
         output_field=CharField(),
     )
-    rows = _rows(period, source, synthetic, site).annotate(market=market)
     group = ("market", other) if other else ("market",)
-
-    def key_of(row: dict) -> tuple[str, str]:
-        return row["market"], row[other] if other else ""
-
-    def sums_of(rows) -> dict[tuple[str, str], dict]:
-        return {key_of(row): {n: row[n] or 0 for n in SUMS} for row in rows.values(*group).annotate(**SUMMED)}
-
-    if source != "page_country":
-        sums = sums_of(rows)
-        return [{"key": key, "key2": key2, **ratios(sums[key, key2])} for key, key2 in _first(sums, order_by, limit)]
-    # A week of pages × countries is tens of thousands of rows: rank the (market, page) groups on the ordering
-    # figure alone, then sum every figure only for the pages of the first `limit` groups.
-    ranks = {key_of(row): {order_by: row["rank"] or 0} for row in rows.values(*group).annotate(rank=Sum(order_by))}
-    top = _first(ranks, order_by, limit)
-    if len(top) < len(ranks):
-        rows = rows.filter(key__in=sorted({page for _market, page in top}))
-    sums = sums_of(rows)
-    return [{"key": key, "key2": key2, **ratios(sums[key, key2])} for key, key2 in top]
+    grouped = (
+        _rows(period, source, synthetic, site)
+        .annotate(market=market)
+        .values(*group)
+        .annotate(**SUMMED)
+        .order_by(f"-{order_by}", *group)[: max(1, min(limit, 10_000))]
+    )
+    if source != "page_country" or connection.vendor != "postgresql":
+        return _market_rows(grouped, other)
+    with transaction.atomic():
+        # PostgreSQL guesses ten times the groups there are (each page × every market) and would sort them on disk
+        # within the default 4 MB; given room to hash, pages × markets took 30-45 % less CPU for all groups (the
+        # weekly report's call) and 15-20 % less for the first ten.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{GROUPING_WORK_MEM}'")
+        return _market_rows(grouped, other)
 
 
-def _first(sums: dict[tuple, dict], order_by: str, limit: int) -> list[tuple]:
-    """The keys of the `limit` biggest groups, ties in key order."""
-    return sorted(sums, key=lambda key: (-sums[key][order_by], key))[:limit]
+def _market_rows(grouped, other: str | None) -> list[dict]:
+    return [
+        {"key": row["market"], "key2": row[other] if other else "", **ratios({n: row[n] or 0 for n in SUMS})}
+        for row in grouped
+    ]
 
 
 def timeseries(period: Period, synthetic: bool = False, site: int | None = None) -> list[dict]:

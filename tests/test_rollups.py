@@ -4,9 +4,10 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from analytics import rollups
-from analytics.models import DailyRollup, IntakeCount, TouchedDay
+from analytics.models import DailyRollup, IntakeCount, RawEvent, TouchedDay
 from analytics.queries import SUMS, Period, breakdown, timeseries, totals
 from analytics.storage import write_batch
 from tests.rollup_fixtures import DAY, NEXT, event, jst
@@ -80,21 +81,39 @@ def snapshot() -> list[tuple]:
     return sorted(DailyRollup.objects.values_list(*fields))
 
 
-def test_rerun_and_kill_and_rerun_leave_identical_rows(golden, monkeypatch):
+@pytest.mark.parametrize("killed_in", ["_funnels", "_consent_answers"])  # computing; writing (old rows deleted)
+def test_rerun_and_kill_and_rerun_leave_identical_rows(golden, monkeypatch, killed_in):
     before = snapshot()
     rollups.roll_up_day(DAY)
     assert snapshot() == before
 
-    def killed(day):
+    def killed(*args):
         raise KeyboardInterrupt("worker killed halfway")
 
-    monkeypatch.setattr(rollups, "_funnels", killed)
+    monkeypatch.setattr(rollups, killed_in, killed)
     with pytest.raises(KeyboardInterrupt):
         rollups.roll_up_day(DAY)
     monkeypatch.undo()
     assert snapshot() == before  # the half-done rebuild was rolled back
     rollups.roll_up_day(DAY)
     assert snapshot() == before
+
+
+def test_rollup_runs_under_the_debug_cursor(golden):
+    """Workers with DEBUG on (and query capture) wrap cursors in Django's debug cursor, whose COPY takes no
+    parameters."""
+    before = snapshot()
+    with CaptureQueriesContext(connection) as queries:
+        rollups.roll_up_day(DAY)
+    assert queries.captured_queries
+    assert snapshot() == before
+
+
+def test_a_day_without_events_has_no_rows(golden):
+    empty = DAY - dt.timedelta(days=30)
+    assert rollups.roll_up_day(empty) == 0
+    assert not DailyRollup.objects.filter(day=empty).exists()
+    assert rollups.roll_up_day(DAY) == RawEvent.objects.filter(at__gte=jst(DAY, 0), at__lt=jst(NEXT, 0)).count()
 
 
 def test_late_events_mark_their_day_and_are_counted_when_it_is_rebuilt(golden):
