@@ -94,6 +94,8 @@ class PlaceFacts(Coordinates):
         blank=True,
         help_text=_("Facts not yet confirmed (hours, fees, dates, travel times). Shown only to staff."),
     )
+    # Shown on every view of the page, so fetched with it (translations.routing).
+    serve_select_related = ("hero_image", "area")
 
     place_panels = [
         FieldPanel("area"),

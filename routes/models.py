@@ -19,6 +19,7 @@ from content.fields import ChoiceListField
 from content.models import Coordinates, PlaceFacts
 from seo.structured_data import absolute_url, geo
 from translations.mixins import TranslatedPageMixin
+from translations.routing import page_url
 
 TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 # What a route card (routes/includes/route_cards.html) shows, besides its picture and area.
@@ -192,7 +193,7 @@ class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
         for position, stop in enumerate(self.stop_list, start=1):
             attraction = {"@type": "TouristAttraction", "name": stop.name}
             if stop.live_spot:
-                attraction["url"] = absolute_url(request, stop.live_spot.get_url(request))
+                attraction["url"] = absolute_url(request, page_url(stop.live_spot, request))
             if stop.position:
                 attraction["geo"] = geo(*stop.position)
             items.append({"@type": "ListItem", "position": position, "item": attraction})

@@ -7,6 +7,7 @@ from django.utils import translation
 from wagtail.models import Page
 
 from translations.languages import language_tag
+from translations.routing import page_url
 
 
 def absolute_url(request: HttpRequest, url: str) -> str:
@@ -30,7 +31,7 @@ def breadcrumbs(page: Page, request: HttpRequest) -> dict:
                 "@type": "ListItem",
                 "position": position,
                 "name": crumb.title,
-                "item": absolute_url(request, crumb.get_url(request)),
+                "item": absolute_url(request, page_url(crumb, request)),
             }
             for position, crumb in enumerate(trail, start=1)
         ],
@@ -42,7 +43,7 @@ def page_json_ld(page: Page, request: HttpRequest, image_url: str = "") -> list[
     describe = getattr(page, "structured_data", None)
     if describe is not None:
         data = {"@context": "https://schema.org", **describe(request)}
-        data["url"] = absolute_url(request, page.get_url(request))
+        data["url"] = absolute_url(request, page_url(page, request))
         data["inLanguage"] = language_tag(translation.get_language())
         data["image"] = image_url
         documents.append({key: value for key, value in data.items() if value not in ("", None)})
