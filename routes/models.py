@@ -17,15 +17,31 @@ from wagtail.search import index
 
 from content.fields import ChoiceListField
 from content.models import Coordinates, PlaceFacts
+from images.models import IMAGE_FIELDS, IMAGE_TEXTS
 from seo.structured_data import absolute_url, geo
+from translations.languages import shown_columns
 from translations.mixins import TranslatedPageMixin
 from translations.routing import page_url
 
 TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 # What a route card (routes/includes/route_cards.html) shows, besides its picture and area.
-CARD_FIELDS = ("title", "url_path", "summary", "duration_amount", "duration_unit", "path", "depth", "content_type")
-# What a route shows of the spot at a stop: its name, its link (if live) and its position.
-STOP_SPOT_FIELDS = ("title", "url_path", "live", "latitude", "longitude", "path", "depth", "content_type")
+CARD_TEXTS = ("title", "url_path", "summary")
+CARD_FIELDS = (*CARD_TEXTS, "duration_amount", "duration_unit", "path", "depth", "content_type")
+# What a route shows of the spot at a stop: its name and link in the active language (if live), its position.
+STOP_SPOT_FIELDS = ("live", "latitude", "longitude", "path", "depth", "content_type")
+STOP_SPOT_TEXTS = ("spot__title", "spot__url_path")
+
+
+def card_columns() -> list[str]:
+    """`.only()` for route cards fetched with their picture and area: each text in the active language only."""
+    texts = (*CARD_TEXTS, "area__name", *(f"hero_image__{name}" for name in IMAGE_TEXTS))
+    return [
+        *(name for name in CARD_FIELDS if name not in CARD_TEXTS),
+        "hero_image",
+        "area",
+        *(f"hero_image__{name}" for name in IMAGE_FIELDS),
+        *shown_columns(*texts),
+    ]
 
 
 class RouteIndexPage(TranslatedPageMixin, Page):
@@ -147,11 +163,14 @@ class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
     def stop_list(self) -> list["RouteStop"]:
         """The stops with their spots, fetched once: a page render costs the same queries for 5 stops or 50.
 
-        Of each spot only what a stop shows is loaded (name, link, position), not its dozens of text columns.
+        Of each spot only what a stop shows is loaded (name and link in the active language, position), not its
+        dozens of text columns. The stops' own texts are loaded in every language: the translation state reads them.
         """
         stop_fields = [field.name for field in RouteStop._meta.concrete_fields]
         spot_fields = [f"spot__{name}" for name in STOP_SPOT_FIELDS]
-        stops = list(self.stops.all().select_related("spot").only(*stop_fields, *spot_fields))
+        stops = list(
+            self.stops.all().select_related("spot").only(*stop_fields, *spot_fields, *shown_columns(*STOP_SPOT_TEXTS))
+        )
         for number, stop in enumerate(stops, start=1):
             stop.number = number  # shared by the list and the map markers
         self.stops = stops  # later reads (translation state, JSON-LD) use these rows instead of querying again
@@ -221,10 +240,7 @@ class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
         )
         ids = [row["pk"] for row in ranked[:limit]]
         routes = (
-            RoutePage.objects.filter(pk__in=ids)
-            .select_related("hero_image", "area")
-            .only(*CARD_FIELDS, "hero_image", "area__name")
-            .in_bulk()
+            RoutePage.objects.filter(pk__in=ids).select_related("hero_image", "area").only(*card_columns()).in_bulk()
         )
         return [routes[pk] for pk in ids]
 

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from wagtail.models import Page
 
-from translations.languages import language_tag
+from translations.languages import language_tag, shown_columns
 from translations.routing import page_url
 
 
@@ -20,8 +20,9 @@ def geo(latitude: Decimal, longitude: Decimal) -> dict:
 
 def breadcrumbs(page: Page, request: HttpRequest) -> dict:
     # Titles and URLs are translated on the base Page, so the ancestors need no per-type queries, and no more
-    # of each row than its title and URL path (in every language: either may fall back to another).
-    ancestors = page.get_ancestors().filter(depth__gt=1).only("title", "url_path", "path", "depth", "content_type")
+    # of each row than its title and URL path (in the active language and those it falls back to).
+    fields = ("path", "depth", "content_type", *shown_columns("title", "url_path"))
+    ancestors = page.get_ancestors().filter(depth__gt=1).only(*fields)
     trail = [*ancestors, page]
     return {
         "@context": "https://schema.org",
