@@ -18,12 +18,20 @@ def geo(latitude: Decimal, longitude: Decimal) -> dict:
     return {"@type": "GeoCoordinates", "latitude": float(latitude), "longitude": float(longitude)}
 
 
-def breadcrumbs(page: Page, request: HttpRequest) -> dict:
+def ancestors_below_root(page: Page) -> list[Page]:
+    """The page's ancestors from the home page down: those routing passed on its way to the page, when it went all
+    the way (translations.routing), else queried."""
+    routed = getattr(page, "routed_ancestors", None)
+    if routed is not None and [ancestor.depth for ancestor in routed] == list(range(2, page.depth)):
+        return routed
     # Titles and URLs are translated on the base Page, so the ancestors need no per-type queries, and no more
     # of each row than its title and URL path (in the active language and those it falls back to).
     fields = ("path", "depth", "content_type", *shown_columns("title", "url_path"))
-    ancestors = page.get_ancestors().filter(depth__gt=1).only(*fields)
-    trail = [*ancestors, page]
+    return list(page.get_ancestors().filter(depth__gt=1).only(*fields))
+
+
+def breadcrumbs(page: Page, request: HttpRequest) -> dict:
+    trail = [*ancestors_below_root(page), page]
     return {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",

@@ -196,3 +196,19 @@ def test_route_page_queries_do_not_grow_with_stops(client, route_index):
 def test_language_switcher_keeps_a_search_in_the_other_language(client):
     html = client.get("/ja/search/", {"q": "鶴ヶ城"}).content.decode()
     assert "next=%2Fko%2Fsearch%2F%3Fq%3D%25E9%25B6%25B4" in html
+
+
+def test_breadcrumbs_name_every_ancestor_in_the_visitors_language(client):
+    """The ancestors come from routing (no query of their own): the same titles and URLs as the tree's."""
+    route = RoutePage.objects.get(slug_ja="castle-town-walk")
+    for code in ("ja", "ko", "th"):
+        html = client.get(url_in(route, code), {"uncached": 1}).content.decode()
+        documents = [
+            json.loads(block) for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html)
+        ]
+        crumbs = next(doc for doc in documents if doc["@type"] == "BreadcrumbList")["itemListElement"]
+        with translation.override(code):
+            trail = [*route.get_ancestors().filter(depth__gt=1).specific(), route]
+            expected = [(page.title, "http://testserver" + page.get_url()) for page in trail]
+        assert [(crumb["name"], crumb["item"]) for crumb in crumbs] == expected, code
+        assert [crumb["position"] for crumb in crumbs] == [1, 2, 3]

@@ -14,7 +14,7 @@ from modeltranslation.utils import build_localized_fieldname
 from wagtail.models import Page
 from wagtail.url_routing import RouteResult
 
-from .languages import supported_languages
+from .languages import shown_columns, supported_languages
 
 # What routing needs of a page on the way: its place in the tree, its type and whether it is live.
 TREE_FIELDS = ("id", "path", "depth", "numchild", "content_type", "live")
@@ -34,10 +34,11 @@ def route_by_localized_slug(self: Page, request: HttpRequest, path_components: l
     for offset, slug in enumerate(levels, start=1):
         match |= Q(depth=self.depth + offset, **{slug_field: slug})
     children = {}  # parent path -> the child whose slug matches its level (the first by path, as `.first()`)
-    for page in Page.objects.filter(path__startswith=self.path).filter(match).only(*TREE_FIELDS):
+    fields = (*TREE_FIELDS, *shown_columns("title", "url_path"))  # and what a breadcrumb shows
+    for page in Page.objects.filter(path__startswith=self.path).filter(match).only(*fields):
         children.setdefault(page.path[: -page.steplen], page)
 
-    parent = self
+    parent, trail = self, [self]
     for position in range(1, len(levels) + 1):
         child = children.get(parent.path)
         if child is None:
@@ -45,9 +46,12 @@ def route_by_localized_slug(self: Page, request: HttpRequest, path_components: l
         remaining = path_components[position:]
         model = child.specific_class
         if remaining and getattr(model, "route", None) is route_by_localized_slug:
-            parent = child  # passing through: its tree position is all that is needed
+            parent = child  # passing through: its tree position (and title, for breadcrumbs) is all that is needed
+            trail.append(child)
             continue
-        return _whole(child).route(request, remaining)
+        page = _whole(child)
+        page.routed_ancestors = trail  # seo.structured_data.breadcrumbs: no query of their own
+        return page.route(request, remaining)
     return route_by_localized_slug(parent, request, path_components[len(levels) :])
 
 
