@@ -26,10 +26,11 @@ class SharedFragmentNode(template.Node):
 def shared_fragment(parser: template.base.Parser, token: template.base.Token) -> SharedFragmentNode:
     """Cache the enclosed markup in the page cache's generation, per language, host and the given values.
 
-        {% shared_fragment "related-routes" page.pk %} ... {% endshared_fragment %}
+        {% shared_fragment "site-header" current_item %} ... {% endshared_fragment %}
 
-    Only for markup that depends on nothing but published content and the values named (never on the visitor):
-    the first render after a publish is kept for everyone. Previews render it afresh.
+    Only for markup every page shows alike, depending on nothing but published content and the values named
+    (never on the visitor or the page): the first render after a publish is kept for everyone. Previews render
+    it afresh.
     """
     bits = token.split_contents()
     if len(bits) < 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
