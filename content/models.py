@@ -16,6 +16,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from translations.mixins import TranslatedPageMixin
+from visitaizu.page_cache import ViewRestrictionShortcutMixin
 
 from .fields import MonthsField
 
@@ -111,7 +112,7 @@ class PlaceFacts(Coordinates):
         abstract = True
 
 
-class HomePage(TranslatedPageMixin, Page):
+class HomePage(ViewRestrictionShortcutMixin, TranslatedPageMixin, Page):
     intro = models.TextField(blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -128,7 +129,7 @@ class HomePage(TranslatedPageMixin, Page):
         return context
 
 
-class StandardPage(TranslatedPageMixin, Page):
+class StandardPage(ViewRestrictionShortcutMixin, TranslatedPageMixin, Page):
     """Practical information, getting to Aizu, the privacy notice: text that is not a route, spot or event.
 
     The body is rich text rather than a translated StreamField: per-language StreamFields drift apart and

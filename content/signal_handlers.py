@@ -1,6 +1,7 @@
 """Anything that can change a visitor-facing page clears the page cache."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from visitaizu import page_cache
@@ -8,7 +9,7 @@ from visitaizu import page_cache
 
 def register_signal_handlers() -> None:
     from wagtail.images import get_image_model
-    from wagtail.models import Page, Site
+    from wagtail.models import Page, PageViewRestriction, Site
 
     from .models import Area, SiteAlert, Theme
 
@@ -23,3 +24,12 @@ def register_signal_handlers() -> None:
     for model in (SiteAlert, Theme, Area, get_image_model(), Site):
         post_save.connect(page_cache.invalidate, sender=model, dispatch_uid=f"page-cache-save-{model.__name__}")
         post_delete.connect(page_cache.invalidate, sender=model, dispatch_uid=f"page-cache-delete-{model.__name__}")
+    # Restrictions: cached pages never include private ones, but a page cached before it became private would
+    # be; and page_cache.any_view_restrictions lets serving skip Wagtail's check while there are none.
+    pre_save.connect(_restriction_changing, sender=PageViewRestriction, dispatch_uid="page-cache-restriction-save")
+    pre_delete.connect(_restriction_changing, sender=PageViewRestriction, dispatch_uid="page-cache-restriction-del")
+
+
+def _restriction_changing(**_kwargs) -> None:
+    page_cache.invalidate()
+    transaction.on_commit(page_cache.invalidate)

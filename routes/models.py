@@ -22,6 +22,7 @@ from seo.structured_data import absolute_url, geo
 from translations.languages import shown_columns
 from translations.mixins import TranslatedPageMixin
 from translations.routing import page_url
+from visitaizu.page_cache import ViewRestrictionShortcutMixin
 
 TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 # What a route card (routes/includes/route_cards.html) shows, besides its picture and area.
@@ -44,7 +45,7 @@ def card_columns() -> list[str]:
     ]
 
 
-class RouteIndexPage(TranslatedPageMixin, Page):
+class RouteIndexPage(ViewRestrictionShortcutMixin, TranslatedPageMixin, Page):
     intro = models.TextField(blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -64,7 +65,7 @@ class RouteIndexPage(TranslatedPageMixin, Page):
         return context
 
 
-class SpotIndexPage(TranslatedPageMixin, Page):
+class SpotIndexPage(ViewRestrictionShortcutMixin, TranslatedPageMixin, Page):
     intro = models.TextField(blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -77,7 +78,7 @@ class SpotIndexPage(TranslatedPageMixin, Page):
         return context
 
 
-class SpotPage(TranslatedPageMixin, PlaceFacts, Page):
+class SpotPage(ViewRestrictionShortcutMixin, TranslatedPageMixin, PlaceFacts, Page):
     summary = models.TextField(blank=True, help_text=_("One sentence for lists and search results."))
     description = RichTextField(blank=True, features=TEXT_FEATURES)
     opening_hours = models.TextField(blank=True)
@@ -120,7 +121,7 @@ class SpotPage(TranslatedPageMixin, PlaceFacts, Page):
         return RoutePage.objects.live().filter(stops__spot=self).distinct()
 
 
-class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
+class RoutePage(ViewRestrictionShortcutMixin, TranslatedPageMixin, PlaceFacts, Page):
     DURATION_UNITS = [("hours", _("hours")), ("days", _("days"))]
     PRICE_LEVELS = [(0, _("Free")), (1, _("Low")), (2, _("Moderate")), (3, _("High"))]
     PARTY_CHOICES = [("solo", _("Solo")), ("couple", _("Couple")), ("family", _("Family")), ("group", _("Group"))]

@@ -116,3 +116,25 @@ def test_previews_never_fill_or_read_shared_parts(rf):
     for _ in range(2):
         page_cache.shared(request, "probe", lambda: calls.append(1) or "value")
     assert len(calls) == 3
+
+
+def test_a_page_made_private_asks_for_its_password(client, spot):
+    """Serving skips Wagtail's restriction check while no page is private; a new restriction ends that at once."""
+    from wagtail.models import PageViewRestriction
+
+    assert not page_cache.any_view_restrictions()
+    assert "Tsuruga" in uncached(client, spot)
+    with translation.override("en"):
+        url = spot.get_url()
+    client.get(url)  # now in the whole-page cache too
+    restriction = PageViewRestriction.objects.create(
+        page=spot, restriction_type=PageViewRestriction.PASSWORD, password="kitakata"
+    )
+    for query in ({"uncached": 1}, {}):
+        response = client.get(url, query)
+        assert response.status_code == 200 and "X-Page-Cache" not in response
+        assert 'name="password"' in response.content.decode()
+        assert "no-store" in response["Cache-Control"]
+    restriction.delete()
+    assert not page_cache.any_view_restrictions()
+    assert 'name="password"' not in uncached(client, spot)

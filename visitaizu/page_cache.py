@@ -63,6 +63,35 @@ def shared(request: HttpRequest | None, key: str, compute: Callable[[], T]) -> T
     return value
 
 
+def any_view_restrictions() -> bool:
+    """Whether any page on any site is private (password, login or groups), asked once per publish generation.
+
+    Wagtail asks every page served for the restrictions on it and its ancestors (two queries); on a site with
+    none at all that answer is known. Saving or deleting a restriction clears the generation before the change
+    (pre_save, pre_delete) and again once it is committed (content.signal_handlers), so no answer computed
+    in between outlives it.
+    """
+    from wagtail.models import PageViewRestriction
+
+    key = f"page-cache:{cache.get(GENERATION_KEY, 0)}:any-view-restrictions"
+    found = cache.get(key)
+    if found is None:
+        found = PageViewRestriction.objects.exists()
+        cache.set(key, found, settings.PAGE_CACHE_SECONDS)
+    return found
+
+
+class ViewRestrictionShortcutMixin:
+    """For every page type (before `Page` in the bases): no restriction query while the site has none."""
+
+    def get_view_restrictions(self):
+        if any_view_restrictions():
+            return super().get_view_restrictions()
+        from wagtail.models import PageViewRestriction
+
+        return PageViewRestriction.objects.none()
+
+
 def _cacheable_request(request: HttpRequest) -> bool:
     return (
         request.method in ("GET", "HEAD")
