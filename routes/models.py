@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils.functional import cached_property
@@ -22,6 +22,7 @@ from seo.structured_data import absolute_url, geo
 from translations.languages import shown_columns
 from translations.mixins import TranslatedPageMixin
 from translations.routing import page_url
+from visitaizu import page_cache
 from visitaizu.page_cache import ViewRestrictionShortcutMixin
 
 TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
@@ -31,6 +32,7 @@ CARD_FIELDS = (*CARD_TEXTS, "duration_amount", "duration_unit", "path", "depth",
 # What a route shows of the spot at a stop: its name and link in the active language (if live), its position.
 STOP_SPOT_FIELDS = ("live", "latitude", "longitude", "path", "depth", "content_type")
 STOP_SPOT_TEXTS = ("spot__title", "spot__url_path")
+RELATED_ROUTES = 3
 
 
 def card_columns() -> list[str]:
@@ -224,11 +226,18 @@ class RoutePage(ViewRestrictionShortcutMixin, TranslatedPageMixin, PlaceFacts, P
             "itinerary": {"@type": "ItemList", "numberOfItems": len(items), "itemListElement": items},
         }
 
-    def related_routes(self, limit: int = 3) -> list["RoutePage"]:
-        """Other routes sharing the most themes, then the same area.
+    def related_routes(self) -> list["RoutePage"]:
+        """The routes ranked related to this one when routes last changed (`RelatedRoute`), as cards."""
+        return list(
+            RoutePage.objects.live()
+            .filter(ranked_for__route_id=self.pk)
+            .order_by("ranked_for__position")
+            .select_related("hero_image", "area")
+            .only(*card_columns())
+        )
 
-        Ranked on ids alone, then the few winners fetched whole: ranking wide page rows costs more than the page.
-        """
+    def rank_related_routes(self, limit: int = RELATED_ROUTES) -> list[int]:
+        """Ids of the other live routes sharing the most themes, then the same area."""
         theme_ids = self.themes.through.objects.filter(routepage_id=self.pk).values("theme_id")
         related = Q(themes__in=theme_ids) | (Q(area_id=self.area_id) if self.area_id else Q(pk__in=[]))
         ranked = (
@@ -239,11 +248,7 @@ class RoutePage(ViewRestrictionShortcutMixin, TranslatedPageMixin, PlaceFacts, P
             .annotate(shared=Count("themes", filter=Q(themes__in=theme_ids), distinct=True))
             .order_by("-shared", "path")
         )
-        ids = [row["pk"] for row in ranked[:limit]]
-        routes = (
-            RoutePage.objects.filter(pk__in=ids).select_related("hero_image", "area").only(*card_columns()).in_bulk()
-        )
-        return [routes[pk] for pk in ids]
+        return [row["pk"] for row in ranked[:limit]]
 
     def clean(self) -> None:
         super().clean()
@@ -307,6 +312,38 @@ class RouteStop(Orderable, Coordinates):
         if self.spot_id and self.spot.has_coordinates:
             return self.spot.latitude, self.spot.longitude
         return None
+
+
+class RelatedRoute(models.Model):
+    """One of a route's related routes, in rank order.
+
+    Ranked whenever a route is published, unpublished, moved or deleted, or a theme or area is deleted
+    (routes.signals), rather than on every render, where the ranking query cost a tenth of the page.
+    """
+
+    route = models.ForeignKey(RoutePage, on_delete=models.CASCADE, related_name="related_rows")
+    related = models.ForeignKey(RoutePage, on_delete=models.CASCADE, related_name="ranked_for")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["route", "position"]
+        constraints = [models.UniqueConstraint(fields=["route", "position"], name="related_route_position")]
+
+    def __str__(self) -> str:
+        return f"{self.route_id} → {self.related_id} ({self.position})"
+
+    @classmethod
+    @transaction.atomic
+    def rank_all(cls, **_kwargs) -> None:
+        """Rank every live route's related routes afresh (one query per route)."""
+        rows = [
+            cls(route=route, related_id=related_id, position=position)
+            for route in RoutePage.objects.live().only("pk", "area")
+            for position, related_id in enumerate(route.rank_related_routes(), start=1)
+        ]
+        cls.objects.all().delete()
+        cls.objects.bulk_create(rows)
+        transaction.on_commit(page_cache.invalidate)  # pages rendered meanwhile showed the old ranking
 
 
 from .recommender.models import (  # noqa: E402, F401  (the recommender's models belong to this app)
