@@ -16,6 +16,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from translations.mixins import TranslatedPageMixin
+from visitaizu.page_cache import ViewRestrictionShortcutMixin
 
 from .fields import MonthsField
 
@@ -94,6 +95,8 @@ class PlaceFacts(Coordinates):
         blank=True,
         help_text=_("Facts not yet confirmed (hours, fees, dates, travel times). Shown only to staff."),
     )
+    # Shown on every view of the page, so fetched with it (translations.routing).
+    serve_select_related = ("hero_image", "area")
 
     place_panels = [
         FieldPanel("area"),
@@ -109,7 +112,7 @@ class PlaceFacts(Coordinates):
         abstract = True
 
 
-class HomePage(TranslatedPageMixin, Page):
+class HomePage(ViewRestrictionShortcutMixin, TranslatedPageMixin, Page):
     intro = models.TextField(blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -126,7 +129,7 @@ class HomePage(TranslatedPageMixin, Page):
         return context
 
 
-class StandardPage(TranslatedPageMixin, Page):
+class StandardPage(ViewRestrictionShortcutMixin, TranslatedPageMixin, Page):
     """Practical information, getting to Aizu, the privacy notice: text that is not a route, spot or event.
 
     The body is rich text rather than a translated StreamField: per-language StreamFields drift apart and

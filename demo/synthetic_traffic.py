@@ -638,7 +638,7 @@ def load_catalogue() -> Catalogue:
         info.spots = tuple(
             dict.fromkeys(stop.spot_id for stop in route.stops.all() if stop.spot_id and stop.spot_id in pages)
         )
-        info.routes = tuple(r.pk for r in route.related_routes(limit=3) if r.pk in pages)
+        info.routes = tuple(pk for pk in route.rank_related_routes() if pk in pages)
     for info in pages.values():
         if info.kind == "spot":
             info.routes = tuple(r.id for r in pages.values() if r.kind == "route" and info.id in r.spots)

@@ -13,9 +13,10 @@ from content.fields import MONTHS
 from content.models import PlaceFacts
 from seo.structured_data import geo
 from translations.mixins import TranslatedPageMixin
+from visitaizu.page_cache import ViewRestrictionShortcutMixin
 
 
-class EventIndexPage(TranslatedPageMixin, Page):
+class EventIndexPage(ViewRestrictionShortcutMixin, TranslatedPageMixin, Page):
     intro = models.TextField(blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -39,7 +40,7 @@ def festival_calendar(events: list["EventPage"]) -> list[tuple[int, str, list["E
     return [(number, label, months[number]) for number, label in MONTHS if months[number]]
 
 
-class EventPage(TranslatedPageMixin, PlaceFacts, Page):
+class EventPage(ViewRestrictionShortcutMixin, TranslatedPageMixin, PlaceFacts, Page):
     """A festival. Dates change every year, so `usual_timing` says when it is normally held when dates are unknown."""
 
     summary = models.TextField(blank=True)

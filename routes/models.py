@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils.functional import cached_property
@@ -17,17 +17,37 @@ from wagtail.search import index
 
 from content.fields import ChoiceListField
 from content.models import Coordinates, PlaceFacts
+from images.models import IMAGE_FIELDS, IMAGE_TEXTS
 from seo.structured_data import absolute_url, geo
+from translations.languages import shown_columns
 from translations.mixins import TranslatedPageMixin
+from translations.routing import page_url
+from visitaizu import page_cache
+from visitaizu.page_cache import ViewRestrictionShortcutMixin
 
 TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 # What a route card (routes/includes/route_cards.html) shows, besides its picture and area.
-CARD_FIELDS = ("title", "url_path", "summary", "duration_amount", "duration_unit", "path", "depth", "content_type")
-# What a route shows of the spot at a stop: its name, its link (if live) and its position.
-STOP_SPOT_FIELDS = ("title", "url_path", "live", "latitude", "longitude", "path", "depth", "content_type")
+CARD_TEXTS = ("title", "url_path", "summary")
+CARD_FIELDS = (*CARD_TEXTS, "duration_amount", "duration_unit", "path", "depth", "content_type")
+# What a route shows of the spot at a stop: its name and link in the active language (if live), its position.
+STOP_SPOT_FIELDS = ("live", "latitude", "longitude", "path", "depth", "content_type")
+STOP_SPOT_TEXTS = ("spot__title", "spot__url_path")
+RELATED_ROUTES = 3
 
 
-class RouteIndexPage(TranslatedPageMixin, Page):
+def card_columns() -> list[str]:
+    """`.only()` for route cards fetched with their picture and area: each text in the active language only."""
+    texts = (*CARD_TEXTS, "area__name", *(f"hero_image__{name}" for name in IMAGE_TEXTS))
+    return [
+        *(name for name in CARD_FIELDS if name not in CARD_TEXTS),
+        "hero_image",
+        "area",
+        *(f"hero_image__{name}" for name in IMAGE_FIELDS),
+        *shown_columns(*texts),
+    ]
+
+
+class RouteIndexPage(ViewRestrictionShortcutMixin, TranslatedPageMixin, Page):
     intro = models.TextField(blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -47,7 +67,7 @@ class RouteIndexPage(TranslatedPageMixin, Page):
         return context
 
 
-class SpotIndexPage(TranslatedPageMixin, Page):
+class SpotIndexPage(ViewRestrictionShortcutMixin, TranslatedPageMixin, Page):
     intro = models.TextField(blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -60,7 +80,7 @@ class SpotIndexPage(TranslatedPageMixin, Page):
         return context
 
 
-class SpotPage(TranslatedPageMixin, PlaceFacts, Page):
+class SpotPage(ViewRestrictionShortcutMixin, TranslatedPageMixin, PlaceFacts, Page):
     summary = models.TextField(blank=True, help_text=_("One sentence for lists and search results."))
     description = RichTextField(blank=True, features=TEXT_FEATURES)
     opening_hours = models.TextField(blank=True)
@@ -103,7 +123,7 @@ class SpotPage(TranslatedPageMixin, PlaceFacts, Page):
         return RoutePage.objects.live().filter(stops__spot=self).distinct()
 
 
-class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
+class RoutePage(ViewRestrictionShortcutMixin, TranslatedPageMixin, PlaceFacts, Page):
     DURATION_UNITS = [("hours", _("hours")), ("days", _("days"))]
     PRICE_LEVELS = [(0, _("Free")), (1, _("Low")), (2, _("Moderate")), (3, _("High"))]
     PARTY_CHOICES = [("solo", _("Solo")), ("couple", _("Couple")), ("family", _("Family")), ("group", _("Group"))]
@@ -146,11 +166,14 @@ class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
     def stop_list(self) -> list["RouteStop"]:
         """The stops with their spots, fetched once: a page render costs the same queries for 5 stops or 50.
 
-        Of each spot only what a stop shows is loaded (name, link, position), not its dozens of text columns.
+        Of each spot only what a stop shows is loaded (name and link in the active language, position), not its
+        dozens of text columns. The stops' own texts are loaded in every language: the translation state reads them.
         """
         stop_fields = [field.name for field in RouteStop._meta.concrete_fields]
         spot_fields = [f"spot__{name}" for name in STOP_SPOT_FIELDS]
-        stops = list(self.stops.all().select_related("spot").only(*stop_fields, *spot_fields))
+        stops = list(
+            self.stops.all().select_related("spot").only(*stop_fields, *spot_fields, *shown_columns(*STOP_SPOT_TEXTS))
+        )
         for number, stop in enumerate(stops, start=1):
             stop.number = number  # shared by the list and the map markers
         self.stops = stops  # later reads (translation state, JSON-LD) use these rows instead of querying again
@@ -192,7 +215,7 @@ class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
         for position, stop in enumerate(self.stop_list, start=1):
             attraction = {"@type": "TouristAttraction", "name": stop.name}
             if stop.live_spot:
-                attraction["url"] = absolute_url(request, stop.live_spot.get_url(request))
+                attraction["url"] = absolute_url(request, page_url(stop.live_spot, request))
             if stop.position:
                 attraction["geo"] = geo(*stop.position)
             items.append({"@type": "ListItem", "position": position, "item": attraction})
@@ -203,11 +226,18 @@ class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
             "itinerary": {"@type": "ItemList", "numberOfItems": len(items), "itemListElement": items},
         }
 
-    def related_routes(self, limit: int = 3) -> list["RoutePage"]:
-        """Other routes sharing the most themes, then the same area.
+    def related_routes(self) -> list["RoutePage"]:
+        """The routes ranked related to this one when routes last changed (`RelatedRoute`), as cards."""
+        return list(
+            RoutePage.objects.live()
+            .filter(ranked_for__route_id=self.pk)
+            .order_by("ranked_for__position")
+            .select_related("hero_image", "area")
+            .only(*card_columns())
+        )
 
-        Ranked on ids alone, then the few winners fetched whole: ranking wide page rows costs more than the page.
-        """
+    def rank_related_routes(self, limit: int = RELATED_ROUTES) -> list[int]:
+        """Ids of the other live routes sharing the most themes, then the same area."""
         theme_ids = self.themes.through.objects.filter(routepage_id=self.pk).values("theme_id")
         related = Q(themes__in=theme_ids) | (Q(area_id=self.area_id) if self.area_id else Q(pk__in=[]))
         ranked = (
@@ -218,14 +248,7 @@ class RoutePage(TranslatedPageMixin, PlaceFacts, Page):
             .annotate(shared=Count("themes", filter=Q(themes__in=theme_ids), distinct=True))
             .order_by("-shared", "path")
         )
-        ids = [row["pk"] for row in ranked[:limit]]
-        routes = (
-            RoutePage.objects.filter(pk__in=ids)
-            .select_related("hero_image", "area")
-            .only(*CARD_FIELDS, "hero_image", "area__name")
-            .in_bulk()
-        )
-        return [routes[pk] for pk in ids]
+        return [row["pk"] for row in ranked[:limit]]
 
     def clean(self) -> None:
         super().clean()
@@ -289,6 +312,38 @@ class RouteStop(Orderable, Coordinates):
         if self.spot_id and self.spot.has_coordinates:
             return self.spot.latitude, self.spot.longitude
         return None
+
+
+class RelatedRoute(models.Model):
+    """One of a route's related routes, in rank order.
+
+    Ranked whenever a route is published, unpublished, moved or deleted, or a theme or area is deleted
+    (routes.signals), rather than on every render, where the ranking query cost a tenth of the page.
+    """
+
+    route = models.ForeignKey(RoutePage, on_delete=models.CASCADE, related_name="related_rows")
+    related = models.ForeignKey(RoutePage, on_delete=models.CASCADE, related_name="ranked_for")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["route", "position"]
+        constraints = [models.UniqueConstraint(fields=["route", "position"], name="related_route_position")]
+
+    def __str__(self) -> str:
+        return f"{self.route_id} → {self.related_id} ({self.position})"
+
+    @classmethod
+    @transaction.atomic
+    def rank_all(cls, **_kwargs) -> None:
+        """Rank every live route's related routes afresh (one query per route)."""
+        rows = [
+            cls(route=route, related_id=related_id, position=position)
+            for route in RoutePage.objects.live().only("pk", "area")
+            for position, related_id in enumerate(route.rank_related_routes(), start=1)
+        ]
+        cls.objects.all().delete()
+        cls.objects.bulk_create(rows)
+        transaction.on_commit(page_cache.invalidate)  # pages rendered meanwhile showed the old ranking
 
 
 from .recommender.models import (  # noqa: E402, F401  (the recommender's models belong to this app)

@@ -196,3 +196,53 @@ def test_route_page_queries_do_not_grow_with_stops(client, route_index):
 def test_language_switcher_keeps_a_search_in_the_other_language(client):
     html = client.get("/ja/search/", {"q": "鶴ヶ城"}).content.decode()
     assert "next=%2Fko%2Fsearch%2F%3Fq%3D%25E9%25B6%25B4" in html
+
+
+def test_breadcrumbs_name_every_ancestor_in_the_visitors_language(client):
+    """The ancestors come from routing (no query of their own): the same titles and URLs as the tree's."""
+    route = RoutePage.objects.get(slug_ja="castle-town-walk")
+    for code in ("ja", "ko", "th"):
+        html = client.get(url_in(route, code), {"uncached": 1}).content.decode()
+        documents = [
+            json.loads(block) for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html)
+        ]
+        crumbs = next(doc for doc in documents if doc["@type"] == "BreadcrumbList")["itemListElement"]
+        with translation.override(code):
+            trail = [*route.get_ancestors().filter(depth__gt=1).specific(), route]
+            expected = [(page.title, "http://testserver" + page.get_url()) for page in trail]
+        assert [(crumb["name"], crumb["item"]) for crumb in crumbs] == expected, code
+        assert [crumb["position"] for crumb in crumbs] == [1, 2, 3]
+
+
+def related_titles(client, route) -> list[str]:
+    html = client.get(url_in(route, "en"), {"uncached": 1}).content.decode()
+    if 'id="related-heading"' not in html:
+        return []
+    section = html.split('id="related-heading"', 1)[1].split("</section>", 1)[0]
+    return re.findall(r"<h3><a [^>]*>([^<]+)</a></h3>", section)
+
+
+def test_related_routes_are_ranked_when_routes_change(client, route_index):
+    """The ranking stored at publish is the one a fresh ranking gives, and follows publish, unpublish and theme
+    deletion."""
+    from content.models import Theme
+
+    def fresh(route) -> list[str]:
+        with translation.override("en"):
+            return [RoutePage.objects.get(pk=pk).title for pk in route.rank_related_routes()]
+
+    for route in RoutePage.objects.live():
+        assert related_titles(client, route) == fresh(route), route.title
+    route = RoutePage.objects.live().filter(themes__isnull=False).distinct().first()
+    themes = list(route.themes.all())
+    before = related_titles(client, route)
+    twin = make_route(route_index, 2, "twin")
+    twin.title_en = "Twin route"
+    twin.themes.set(themes)
+    twin.save_revision().publish()
+    assert "Twin route" in related_titles(client, route) == fresh(route)
+    twin.unpublish()
+    assert related_titles(client, route) == before
+    twin.save_revision().publish()
+    Theme.objects.filter(pk__in=[theme.pk for theme in themes]).delete()
+    assert related_titles(client, route) == fresh(route) != before

@@ -57,3 +57,18 @@ def negotiate_language(request: HttpRequest) -> str:
     if chosen in supported_languages():
         return chosen
     return language_from_accept_header(request.headers.get("Accept-Language", "")) or settings.LANGUAGE_CODE
+
+
+def shown_columns(*fields: str) -> list[str]:
+    """The columns of translated fields that can show in the active language: its own, then its fallbacks'.
+
+    For `.only()` on rows a page merely links to or lists (cards, stops, breadcrumbs): loading the other
+    languages' columns would cost time on every render for text that is never shown. `fields` may name a
+    related model's field (`area__name`). Outside a supported language, every language's column is loaded.
+    """
+    from django.utils.translation import get_language
+    from modeltranslation.utils import build_localized_fieldname
+
+    code = get_language()
+    languages = (code, *fallback_chain(code)) if code in supported_languages() else supported_languages()
+    return [build_localized_fieldname(field, language) for field in fields for language in languages]

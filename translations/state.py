@@ -3,6 +3,7 @@
 hreflang alternates, the fallback notice, the sitemap and the admin report all ask `translation_status`.
 """
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -72,25 +73,49 @@ def _text(value: object) -> str:
         return json.dumps(list(value.raw_data), sort_keys=True, default=str) if len(value) else ""
     text = str(value).strip()
     # The rich text editor saves an empty field as an empty paragraph: that is no text.
-    return text if "<" not in text or strip_tags(text).strip() else ""
+    return text if "<" not in text or _markup_has_text(text) else ""
+
+
+@functools.lru_cache(maxsize=1024)
+def _markup_has_text(html: str) -> bool:
+    """Whether rich text holds any text besides its tags (parsing HTML is slow; every page view asks)."""
+    return bool(strip_tags(html).strip())
+
+
+# A translated field and its column in each language.
+FieldColumns = tuple[str, tuple[tuple[str, str], ...]]
+
+
+@functools.cache
+def _columns(model: type[models.Model], languages: tuple[str, ...]) -> tuple[FieldColumns, ...]:
+    """Each translated field of a model with its column per language (derived from the model: computed once)."""
+    return tuple(
+        (name, tuple((lang, build_localized_fieldname(name, lang)) for lang in languages))
+        for name in _translated_fields(model)
+    )
+
+
+@functools.cache
+def _translated_child_relations(model: type[models.Model]) -> tuple[str, ...]:
+    """Accessors of the child rows with translated texts (route stops; not comments and the like)."""
+    return tuple(
+        relation.get_accessor_name()
+        for relation in get_all_child_relations(model)
+        if _translated_fields(relation.related_model)
+    )
 
 
 def translatable_texts(page: Page) -> dict[str, dict[str, str]]:
     """Every translated text of a page and of its child rows (route stops), keyed `field` or `relation.N.field`."""
-    languages = [code for code, _name in settings.LANGUAGES]
+    languages = tuple(code for code, _name in settings.LANGUAGES)
     texts: dict[str, dict[str, str]] = {}
 
     def collect(obj: models.Model, prefix: str) -> None:
-        for name in _translated_fields(type(obj)):
-            texts[prefix + name] = {
-                lang: _text(getattr(obj, build_localized_fieldname(name, lang))) for lang in languages
-            }
+        for name, columns in _columns(type(obj), languages):
+            texts[prefix + name] = {lang: _text(getattr(obj, column)) for lang, column in columns}
 
     collect(page, "")
-    for relation in get_all_child_relations(page):
-        if not _translated_fields(relation.related_model):
-            continue  # comments and other untranslated child rows
-        accessor = relation.get_accessor_name()
+    for accessor in _translated_child_relations(type(page)):
         for position, child in enumerate(getattr(page, accessor).all()):
             collect(child, f"{accessor}.{position}.")
     return texts
@@ -101,7 +126,13 @@ def _digest(texts: dict[str, dict[str, str]], language: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _status(texts: dict[str, dict[str, str]], language: str, record: TranslationRecord | None) -> TranslationStatus:
+def _status(
+    texts: dict[str, dict[str, str]],
+    language: str,
+    record: TranslationRecord | None,
+    source_digest: str | None = None,
+) -> TranslationStatus:
+    """`source_digest` (the source text's `_digest`) may be passed when asking for several languages."""
     source = settings.SOURCE_LANGUAGE
     needed = [key for key, values in texts.items() if values[source]]
     missing = [key for key in needed if not texts[key][language]]
@@ -111,7 +142,7 @@ def _status(texts: dict[str, dict[str, str]], language: str, record: Translation
     if needed and translated == 0:
         return TranslationStatus(language, State.MISSING, 0, len(needed), missing)
     machine_made = record is None or record.machine_made
-    stale = record is not None and record.source_digest != _digest(texts, source)
+    stale = record is not None and record.source_digest != (source_digest or _digest(texts, source))
     if missing:
         state = State.PARTIAL
     elif machine_made or stale:
@@ -132,7 +163,19 @@ def translation_statuses(page: Page, records: list[TranslationRecord] | None = N
     if records is None:
         records = list(TranslationRecord.objects.filter(page_id=page.pk))
     by_language = {record.language: record for record in records}
-    return {code: _status(texts, code, by_language.get(code)) for code, _name in settings.LANGUAGES}
+    source_digest = _digest(texts, settings.SOURCE_LANGUAGE) if by_language else None
+    return {code: _status(texts, code, by_language.get(code), source_digest) for code, _name in settings.LANGUAGES}
+
+
+def statuses_from_texts(page: Page) -> dict[str, TranslationStatus]:
+    """Statuses judged by the page's texts alone: no translation records are read (no query).
+
+    Enough for whatever asks only `has_language`, or "partial" versus "missing" (visitor pages: the language
+    switcher, hreflang alternates, the fallback notice). The records only tell "complete" from "needs review",
+    so here every language that has all its texts says "needs review".
+    """
+    texts = translatable_texts(page.specific)
+    return {code: _status(texts, code, None) for code, _name in settings.LANGUAGES}
 
 
 def records_by_page() -> dict[int, list[TranslationRecord]]:

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from translations.routing import page_url
+
 register = template.Library()
 
 MAP_WIDTH, MAP_HEIGHT, MAP_PADDING = 640, 400, 36
@@ -31,6 +33,12 @@ def minutes_label(minutes: int) -> str:
     if hours:
         return _("%(h)s h") % {"h": hours}
     return _("%(m)s min") % {"m": rest}
+
+
+@register.simple_tag(takes_context=True)
+def spot_url(context, stop) -> str | None:
+    """The stop's live spot's URL, worked out once for the stop list and the JSON-LD."""
+    return page_url(stop.live_spot, context.get("request"))
 
 
 @register.simple_tag

@@ -1,19 +1,23 @@
+import functools
+
 from django import template
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from wagtail.models import Page
 
 from ..languages import fallback_chain, language_name, language_tag, og_locale, supported_languages
-from ..state import TranslationStatus, translation_statuses
+from ..routing import page_url
+from ..state import TranslationStatus, statuses_from_texts
 
 register = template.Library()
 
 
 def _statuses(page: Page) -> dict[str, TranslationStatus]:
+    """Visitors are shown only whether a language has the page's texts, so review records are not read."""
     if not hasattr(page, "_translation_statuses"):
-        page._translation_statuses = translation_statuses(page)
+        page._translation_statuses = statuses_from_texts(page)
     return page._translation_statuses
 
 
@@ -30,7 +34,13 @@ def page_url_in(page: Page | None, code: str, request=None) -> str:
     if page is None:
         return path_in_language(request, code)
     with translation.override(code):
-        return page.get_url(request) or f"/{code}/"
+        return page_url(page, request) or f"/{code}/"
+
+
+@functools.lru_cache(maxsize=64)
+def _switch_url_base(code: str, script_prefix: str, urlconf: str) -> str:
+    # The same on every page (for a URL configuration and prefix); reversing it six times per render is not free.
+    return reverse("choose_language", args=[code], urlconf=urlconf)
 
 
 @register.simple_tag
@@ -63,7 +73,9 @@ def page_languages(context, page: Page | None = None) -> list[dict]:
                 "name": language_name(code),
                 "tag": language_tag(code),
                 "url": url,
-                "switch_url": reverse("choose_language", args=[code]) + "?" + urlencode({"next": url}),
+                "switch_url": _switch_url_base(code, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+                + "?"
+                + urlencode({"next": url}),
                 "is_current": code == current,
                 "is_default": code == settings.LANGUAGE_CODE,
                 "has_language": status.has_language if status else True,
