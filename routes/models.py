@@ -317,8 +317,9 @@ class RouteStop(Orderable, Coordinates):
 class RelatedRoute(models.Model):
     """One of a route's related routes, in rank order.
 
-    Ranked whenever a route is published, unpublished, moved or deleted, or a theme or area is deleted
-    (routes.signals), rather than on every render, where the ranking query cost a tenth of the page.
+    Ranked when a route is published, unpublished or moved (only the routes near it), or a route, theme or area
+    is deleted (all routes; routes.signals), rather than on every render, where the ranking query cost a tenth of
+    the page.
     """
 
     route = models.ForeignKey(RoutePage, on_delete=models.CASCADE, related_name="related_rows")
@@ -334,16 +335,36 @@ class RelatedRoute(models.Model):
 
     @classmethod
     @transaction.atomic
-    def rank_all(cls, **_kwargs) -> None:
-        """Rank every live route's related routes afresh (one query per route)."""
+    def rank(cls, routes: "models.QuerySet[RoutePage] | None" = None) -> None:
+        """Rank these routes' related routes afresh (all routes by default; one query per live route)."""
+        stale = cls.objects.all() if routes is None else cls.objects.filter(route__in=routes)
+        routes = RoutePage.objects.live() if routes is None else routes.live()
         rows = [
             cls(route=route, related_id=related_id, position=position)
-            for route in RoutePage.objects.live().only("pk", "area")
+            for route in routes.only("pk", "area")
             for position, related_id in enumerate(route.rank_related_routes(), start=1)
         ]
-        cls.objects.all().delete()
+        stale.delete()
         cls.objects.bulk_create(rows)
         transaction.on_commit(page_cache.invalidate)  # pages rendered meanwhile showed the old ranking
+
+    @classmethod
+    def rank_all(cls, **_kwargs) -> None:
+        cls.rank()
+
+    @classmethod
+    def rank_around(cls, instance: RoutePage, **_kwargs) -> None:
+        """Rank again only the routes a change to this one can move: itself, the routes that list it, and the
+        routes sharing one of its themes or its area (so a publish stays cheap however many routes there are)."""
+        theme_ids = instance.themes.through.objects.filter(routepage_id=instance.pk).values("theme_id")
+        near = (
+            Q(pk=instance.pk)
+            | Q(pk__in=cls.objects.filter(related=instance).values("route"))
+            | Q(pk__in=RoutePage.themes.through.objects.filter(theme_id__in=theme_ids).values("routepage_id"))
+        )
+        if instance.area_id:
+            near |= Q(area_id=instance.area_id)
+        cls.rank(RoutePage.objects.filter(near))
 
 
 from .recommender.models import (  # noqa: E402, F401  (the recommender's models belong to this app)
