@@ -21,14 +21,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.demo_server import free_port, server_env  # noqa: E402
+from tests.demo_server import server_env, start_gunicorn  # noqa: E402
 
 DATABASE = "visitaizu_bench_ingest"
 REDIS_DB = 10  # the test suite uses db 0, tests/test_event_durability.py db 9
@@ -126,24 +125,7 @@ PARTITIONS_SIZE = (
 
 def start_server(env: dict, workers: int, access_log: Path) -> tuple[subprocess.Popen, str]:
     """gunicorn; its access log holds each answer's status only (no addresses), to count what the server accepted."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "visitaizu.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--access-logfile", str(access_log), "--access-logformat", "%(s)s",
-         "--error-logfile", "-", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/bench/hello/", timeout=2)
-            return server, base
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                raise RuntimeError("server did not start: " + (server.stderr.read() or "")) from None
-            time.sleep(0.2)
+    return start_gunicorn(env, workers, ready_path="/bench/hello/", access_log=str(access_log), access_format="%(s)s")
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -39,47 +39,42 @@ def prepare_demo_database(env: dict[str, str]) -> None:
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True)
 
 
+def start_gunicorn(
+    env: dict[str, str],
+    workers: int = 1,
+    ready_path: str = "/robots.txt",
+    access_log: str = "/dev/null",
+    access_format: str | None = None,
+    timeout: float = 60,
+) -> tuple[subprocess.Popen, str]:
+    """Start gunicorn on a free port and wait until `ready_path` answers; return the process and its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "visitaizu.wsgi", "--bind", f"127.0.0.1:{port}",
+               "--workers", str(workers), "--access-logfile", access_log,
+               "--error-logfile", "-", "--log-level", "warning"]  # fmt: skip
+    if access_format:
+        command += ["--access-logformat", access_format]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(base_url + ready_path, timeout=2)
+            return server, base_url
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                raise RuntimeError("server did not start: " + (server.stderr.read() or "")) from None
+            time.sleep(0.2)
+
+
 @contextmanager
 def demo_server(var_dir: Path, workers: int = 1, **extra_env: str) -> Iterator[str]:
     """Yield the base URL of gunicorn serving the demo site; stop it afterwards."""
     env = server_env(var_dir, **extra_env)
     prepare_demo_database(env)
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "visitaizu.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--access-logfile",
-            "/dev/null",
-            "--error-logfile",
-            "-",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
+    server, base_url = start_gunicorn(env, workers)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base_url + "/robots.txt", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    detail = server.stderr.read() if server.stderr else ""
-                    raise RuntimeError("demo server did not start: " + detail) from None
-                time.sleep(0.2)
         yield base_url
     finally:
         server.terminate()
