@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from analytics.enrichment import browser_language, country_of, device_browser_os
 from consent.models import VisitorProfile, consented_token_hash
 
-from .models import RoutePage
+from .recommender.cards import CardTable, tables
 from .recommender.features import VisitorContext
 from .recommender.serving import Recommendation, recommend
 
@@ -39,24 +39,18 @@ def visitor_context(request: HttpRequest, language: str) -> VisitorContext:
     return context
 
 
-def _theme_name(key: str) -> str:
-    from content.models import Theme
-
-    theme = Theme.objects.filter(key=key).first()
-    return theme.name if theme else key
-
-
-def reason_text(item: Recommendation, market_names: dict[str, str]) -> str:
+def reason_text(item: Recommendation, table: CardTable) -> str:
+    market_names = table.market_names
     if item.reason == "pinned":
         return _("Featured")
     if item.reason == "interest":
-        return _("Because you like %(theme)s") % {"theme": _theme_name(item.detail)}
+        return _("Because you like %(theme)s") % {"theme": table.theme_names.get(item.detail, item.detail)}
     if item.reason == "condition":
         return item.detail
     if item.reason == "history":
         return _("You looked at it on an earlier visit")
     if item.reason == "related":
-        return _("Like this route: %(theme)s") % {"theme": _theme_name(item.detail)}
+        return _("Like this route: %(theme)s") % {"theme": table.theme_names.get(item.detail, item.detail)}
     if item.reason == "market" and item.detail in market_names and item.detail != "other":
         return _("Popular with visitors from %(market)s") % {"market": market_names[item.detail]}
     if item.reason == "season":
@@ -86,36 +80,17 @@ def recommendations(request: HttpRequest) -> JsonResponse:
     if errors:
         field, message = next(iter(errors.items()))
         return JsonResponse({"error": {"field": field, "message": message}}, status=400)
-    from analytics.models import Market
-
     with translation.override(language):
         context = visitor_context(request, language)
         # the page the visitor is on is never suggested; on a route page it is context too (no consent needed)
         current = int(page) if page else None
         items = recommend(context, k=int(limit), exclude=(current,) if current else (), near=current)
-        pages = RoutePage.objects.live().filter(pk__in=[item.route for item in items]).select_related("hero_image")
-        by_id = {route.pk: route for route in pages}
-        market_names = {market.key: market.name for market in Market.objects.all()}
-        routes = []
-        for item in items:
-            route = by_id.get(item.route)
-            if route is None:
-                continue
-            routes.append({
-                "id": route.pk,
-                "title": route.title,
-                "url": route.get_url(request),
-                "summary": route.summary,
-                "image": _image_url(route),
-                "image_alt": route.hero_image.alt_text if route.hero_image else "",
-                "reason": reason_text(item, market_names),
-            })  # fmt: skip
+        table = tables.get(language)
+        routes = [
+            {**table.cards[item.route], "reason": reason_text(item, table)}
+            for item in items
+            if item.route in table.cards
+        ]
     response = JsonResponse({"placement": placement, "routes": routes})
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _image_url(route: RoutePage) -> str:
-    if not route.hero_image:
-        return ""
-    return route.hero_image.get_rendition("fill-480x270").url

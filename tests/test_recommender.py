@@ -222,3 +222,24 @@ def test_a_profiles_own_history_comes_back_and_goes_with_withdrawal(trained, cli
     after = client.get("/api/recommendations", query, **headers).json()
     assert SNOW_ONSEN[1] not in {route["id"] for route in after["routes"][:2]}
     assert all(route["reason"] != "You looked at it on an earlier visit" for route in after["routes"])
+
+
+def test_the_endpoints_cards_follow_published_changes_without_reading_the_database(
+    client, demo_routes, django_assert_num_queries
+):
+    """Cards come from a table per language and content generation: a publish shows at once, no query per visit."""
+    TrainedModel.objects.all().delete()
+    serving.loaded.forget()
+    query = {"placement": "route", "page": SAMURAI[0], "lang": "en", "limit": 12}
+    before = client.get("/api/recommendations", query).json()["routes"]
+    with django_assert_num_queries(0):  # no consent cookie: nothing to read but the cache
+        assert client.get("/api/recommendations", query).json()["routes"] == before
+    renamed, dropped = RoutePage.objects.get(pk=before[0]["id"]), RoutePage.objects.get(pk=before[1]["id"])
+    renamed.title_en = "Renamed for the test"
+    renamed.save_revision().publish()
+    dropped.unpublish()
+    after = {route["id"]: route for route in client.get("/api/recommendations", query).json()["routes"]}
+    assert after[renamed.pk]["title"] == "Renamed for the test" and dropped.pk not in after
+    assert {key: value for key, value in after[renamed.pk].items() if key != "title"} == {
+        key: value for key, value in before[0].items() if key != "title"
+    }
