@@ -56,7 +56,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-from tests.demo_server import free_port, prepare_demo_database, server_env  # noqa: E402
+from tests.demo_server import prepare_demo_database, server_env, start_gunicorn  # noqa: E402
 
 GOAL_SERVE_P99_MS, GOAL_HTTP_RATIO, GOAL_TRAIN_RATIO = 1.0, 2.0, 1.5
 SEASONAL = {"snow": (12, 1, 2, 3), "autumn-leaves": (9, 10, 11), "cherry-blossoms": (3, 4, 5)}
@@ -596,24 +596,7 @@ def run_wrk(script: Path, base: str, mode: str, seconds: int, connections: int) 
 
 
 def start_server(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "visitaizu.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"],
-        cwd=ROOT, env={**env, "RECOMMENDER_THREADS": "1"}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            urllib.request.urlopen(base + "/bench/hello/", timeout=2)
-            return server, base
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                raise RuntimeError("server did not start: " + (server.stderr.read() or "")) from None
-            time.sleep(0.2)
+    return start_gunicorn({**env, "RECOMMENDER_THREADS": "1"}, workers, ready_path="/bench/hello/", timeout=90)
 
 
 def time_http(env: dict, workers: int, seconds: int, rounds: int) -> dict:
