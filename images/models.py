@@ -4,20 +4,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
 
-# What showing a picture needs (a rendition and its alt text), for lists that load pictures with other rows.
-IMAGE_FIELDS = (
-    "title",
-    "file",
-    "width",
-    "height",
-    "focal_point_x",
-    "focal_point_y",
-    "focal_point_width",
-    "focal_point_height",
-    "file_hash",
-)
-IMAGE_TEXTS = ("alt_text",)  # translated
-
 
 class AizuImage(AbstractImage):
     alt_text = models.CharField(max_length=255, blank=True, help_text=_("Describe the picture for screen readers."))

@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils.functional import cached_property
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
@@ -17,34 +18,21 @@ from wagtail.search import index
 
 from content.fields import ChoiceListField
 from content.models import Coordinates, PlaceFacts
-from images.models import IMAGE_FIELDS, IMAGE_TEXTS
 from seo.structured_data import absolute_url, geo
 from translations.languages import shown_columns
 from translations.mixins import TranslatedPageMixin
 from translations.routing import page_url
 from visitaizu import page_cache
+from visitaizu.compiled_queries import CompiledQuery
 from visitaizu.page_cache import ViewRestrictionShortcutMixin
 
 TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
-# What a route card (routes/includes/route_cards.html) shows, besides its picture and area.
-CARD_TEXTS = ("title", "url_path", "summary")
-CARD_FIELDS = (*CARD_TEXTS, "duration_amount", "duration_unit", "path", "depth", "content_type")
+# What a route card (routes.recommender.cards) reads of a route, besides its picture and area.
+CARD_FIELDS = ("title", "url_path", "summary", "duration_amount", "duration_unit", "path", "depth", "content_type")
 # What a route shows of the spot at a stop: its name and link in the active language (if live), its position.
 STOP_SPOT_FIELDS = ("live", "latitude", "longitude", "path", "depth", "content_type")
 STOP_SPOT_TEXTS = ("spot__title", "spot__url_path")
 RELATED_ROUTES = 3
-
-
-def card_columns() -> list[str]:
-    """`.only()` for route cards fetched with their picture and area: each text in the active language only."""
-    texts = (*CARD_TEXTS, "area__name", *(f"hero_image__{name}" for name in IMAGE_TEXTS))
-    return [
-        *(name for name in CARD_FIELDS if name not in CARD_TEXTS),
-        "hero_image",
-        "area",
-        *(f"hero_image__{name}" for name in IMAGE_FIELDS),
-        *shown_columns(*texts),
-    ]
 
 
 class RouteIndexPage(ViewRestrictionShortcutMixin, TranslatedPageMixin, Page):
@@ -58,12 +46,12 @@ class RouteIndexPage(ViewRestrictionShortcutMixin, TranslatedPageMixin, Page):
         from .forms import RouteFilterForm
 
         context = super().get_context(request, *args, **kwargs)
-        routes = list(
-            RoutePage.objects.child_of(self).live().select_related("hero_image", "area").prefetch_related("themes")
-        )
+        from .recommender.cards import cards_for
+
+        routes = list(RoutePage.objects.child_of(self).live().select_related("area").prefetch_related("themes"))
         form = RouteFilterForm(request.GET or None)
         context["filter_form"] = form
-        context["routes"] = form.filter(routes) if request.GET else routes
+        context["routes"] = cards_for(route.pk for route in (form.filter(routes) if request.GET else routes))
         return context
 
 
@@ -169,11 +157,7 @@ class RoutePage(ViewRestrictionShortcutMixin, TranslatedPageMixin, PlaceFacts, P
         Of each spot only what a stop shows is loaded (name and link in the active language, position), not its
         dozens of text columns. The stops' own texts are loaded in every language: the translation state reads them.
         """
-        stop_fields = [field.name for field in RouteStop._meta.concrete_fields]
-        spot_fields = [f"spot__{name}" for name in STOP_SPOT_FIELDS]
-        stops = list(
-            self.stops.all().select_related("spot").only(*stop_fields, *spot_fields, *shown_columns(*STOP_SPOT_TEXTS))
-        )
+        stops = _stops_of_route(self.pk)
         for number, stop in enumerate(stops, start=1):
             stop.number = number  # shared by the list and the map markers
         self.stops = stops  # later reads (translation state, JSON-LD) use these rows instead of querying again
@@ -193,6 +177,13 @@ class RoutePage(ViewRestrictionShortcutMixin, TranslatedPageMixin, PlaceFacts, P
     def total_minutes(self) -> int:
         """Stays plus transfers: what the visitor should plan for, excluding overnight breaks."""
         return sum(stop.stay_minutes + (stop.transfer_minutes or 0) for stop in self.stop_list)
+
+    def duration_label(self) -> str:
+        amount = self.duration_amount.normalize()
+        text = f"{amount:f}"
+        if self.duration_unit == "days":
+            return ngettext("%(n)s day", "%(n)s days", int(amount)) % {"n": text}
+        return ngettext("%(n)s hour", "%(n)s hours", int(amount) if amount == int(amount) else 2) % {"n": text}
 
     @property
     def duration_hours(self) -> Decimal:
@@ -226,15 +217,12 @@ class RoutePage(ViewRestrictionShortcutMixin, TranslatedPageMixin, PlaceFacts, P
             "itinerary": {"@type": "ItemList", "numberOfItems": len(items), "itemListElement": items},
         }
 
-    def related_routes(self) -> list["RoutePage"]:
-        """The routes ranked related to this one when routes last changed (`RelatedRoute`), as cards."""
-        return list(
-            RoutePage.objects.live()
-            .filter(ranked_for__route_id=self.pk)
-            .order_by("ranked_for__position")
-            .select_related("hero_image", "area")
-            .only(*card_columns())
-        )
+    def related_routes(self) -> list[dict[str, object]]:
+        """The cards of the routes ranked related to this one when routes last changed (`RelatedRoute`)."""
+        from .recommender.cards import tables
+
+        table = tables.get(get_language())
+        return table.cards_for(table.related.get(self.pk, ()))
 
     def rank_related_routes(self, limit: int = RELATED_ROUTES) -> list[int]:
         """Ids of the other live routes sharing the most themes, then the same area."""
@@ -312,6 +300,19 @@ class RouteStop(Orderable, Coordinates):
         if self.spot_id and self.spot.has_coordinates:
             return self.spot.latitude, self.spot.longitude
         return None
+
+
+def _route_stops(route_id: int) -> "models.QuerySet[RouteStop]":
+    stop_fields = [field.name for field in RouteStop._meta.concrete_fields]
+    spot_fields = [f"spot__{name}" for name in STOP_SPOT_FIELDS]
+    return (
+        RouteStop.objects.filter(route_id=route_id)
+        .select_related("spot")
+        .only(*stop_fields, *spot_fields, *shown_columns(*STOP_SPOT_TEXTS))
+    )
+
+
+_stops_of_route = CompiledQuery(RouteStop, _route_stops)  # every route page render runs it
 
 
 class RelatedRoute(models.Model):

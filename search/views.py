@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from routes.models import RoutePage
+from routes.recommender.serving import popular_routes as most_popular_routes
 
 from .forms import SearchForm
 from .query import search as run_search
@@ -33,7 +33,7 @@ def search(request: HttpRequest) -> HttpResponse:
             site_search_performed.send(sender=search, term=data["q"], language=language, result_count=results.total)
     popular_routes = []
     if results is not None and results.total == 0:
-        popular_routes = RoutePage.objects.live().order_by("path").select_related("hero_image", "area")[:POPULAR_ROUTES]
+        popular_routes = most_popular_routes(POPULAR_ROUTES)
     context = {
         "form": form,
         "query": form.cleaned_data["q"] if form.is_valid() else "",

@@ -7,12 +7,14 @@ at its own depth, under the page found at the level above). Pages the path only 
 whole (their texts are never shown) when their type routes the same way; only the page served is.
 """
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
 from modeltranslation.utils import build_localized_fieldname
 from wagtail.models import Page
 from wagtail.url_routing import RouteResult
+
+from visitaizu.compiled_queries import CompiledQuery
 
 from .languages import shown_columns, supported_languages
 
@@ -27,15 +29,10 @@ def route_by_localized_slug(self: Page, request: HttpRequest, path_components: l
         if self.live:
             return RouteResult(self)
         raise Http404
-    language = get_language() if get_language() in supported_languages() else supported_languages()[0]
-    slug_field = build_localized_fieldname("slug", language)
     levels = path_components[:LEVELS_PER_QUERY]
-    match = Q()
-    for offset, slug in enumerate(levels, start=1):
-        match |= Q(depth=self.depth + offset, **{slug_field: slug})
+    depths_and_slugs = [value for offset, slug in enumerate(levels, start=1) for value in (self.depth + offset, slug)]
     children = {}  # parent path -> the child whose slug matches its level (the first by path, as `.first()`)
-    fields = (*TREE_FIELDS, *shown_columns("title", "url_path"))  # and what a breadcrumb shows
-    for page in Page.objects.filter(path__startswith=self.path).filter(match).only(*fields):
+    for page in _levels(self.path, *depths_and_slugs):
         children.setdefault(page.path[: -page.steplen], page)
 
     parent, trail = self, [self]
@@ -55,6 +52,21 @@ def route_by_localized_slug(self: Page, request: HttpRequest, path_components: l
     return route_by_localized_slug(parent, request, path_components[len(levels) :])
 
 
+def _pages_at_levels(path: str, *depths_and_slugs: int | str) -> QuerySet[Page]:
+    """The pages under `path` whose slug in the active language matches at their depth, for each (depth, slug)."""
+    language = get_language() if get_language() in supported_languages() else supported_languages()[0]
+    slug_field = build_localized_fieldname("slug", language)
+    match = Q()
+    for depth, slug in zip(depths_and_slugs[::2], depths_and_slugs[1::2], strict=True):
+        match |= Q(depth=depth, **{slug_field: slug})
+    fields = (*TREE_FIELDS, *shown_columns("title", "url_path"))  # and what a breadcrumb shows
+    return Page.objects.filter(path__startswith=path).filter(match).only(*fields)
+
+
+_levels = CompiledQuery(Page, _pages_at_levels)
+_whole_queries: dict[type[Page], CompiledQuery] = {}
+
+
 def _whole(page: Page) -> Page:
     """The page in its own type, with the rows its template always shows (`serve_select_related`, e.g. its
     picture and area) joined into the same query instead of fetched one by one while rendering."""
@@ -62,7 +74,14 @@ def _whole(page: Page) -> Page:
     related = getattr(model, "serve_select_related", ())
     if model is None or not related:
         return page.specific
-    return model._default_manager.select_related(*related).get(pk=page.pk)
+    if model not in _whole_queries:
+        _whole_queries[model] = CompiledQuery(
+            model, lambda pk: model._default_manager.select_related(*related).filter(pk=pk)
+        )
+    found = _whole_queries[model](page.pk)
+    if not found:
+        raise Http404  # unpublished or deleted since the routing query
+    return found[0]
 
 
 def page_url(page: Page, request: HttpRequest | None = None) -> str | None:

@@ -325,15 +325,8 @@ def popular_route_ids(k: int = 6) -> list[int]:
     return ids[:k]
 
 
-def popular_routes(k: int = 6, exclude: int | None = None) -> list:
-    """Route pages for cards, most popular first (see popular_route_ids)."""
-    from routes.models import CARD_FIELDS, RoutePage
+def popular_routes(k: int = 6, exclude: int | None = None) -> list[dict[str, object]]:
+    """Cards of the most popular routes, most popular first (see popular_route_ids), in the active language."""
+    from .cards import cards_for
 
-    ids = [pk for pk in popular_route_ids(k + 1) if pk != exclude][:k]
-    pages = (
-        RoutePage.objects.filter(pk__in=ids)
-        .select_related("hero_image", "area")
-        .only(*CARD_FIELDS, "hero_image", "area__name")
-        .in_bulk()
-    )
-    return [pages[pk] for pk in ids if pk in pages]
+    return cards_for([pk for pk in popular_route_ids(k + 1) if pk != exclude][:k])

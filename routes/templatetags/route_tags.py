@@ -7,22 +7,12 @@ from urllib.parse import urlencode
 from django import template
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from translations.routing import page_url
 
 register = template.Library()
 
 MAP_WIDTH, MAP_HEIGHT, MAP_PADDING = 640, 400, 36
-
-
-@register.filter
-def duration_label(page) -> str:
-    amount = page.duration_amount.normalize()
-    text = f"{amount:f}"
-    if page.duration_unit == "days":
-        return ngettext("%(n)s day", "%(n)s days", int(amount)) % {"n": text}
-    return ngettext("%(n)s hour", "%(n)s hours", int(amount) if amount == int(amount) else 2) % {"n": text}
 
 
 @register.filter

@@ -8,7 +8,8 @@
     item.className = "card";
     if (route.image) {
       var image = document.createElement("img");
-      image.src = route.image; image.alt = route.image_alt || ""; image.loading = "lazy"; image.width = 480; image.height = 270;
+      image.src = route.image; image.alt = route.image_alt || ""; image.loading = "lazy";
+      if (route.image_width) { image.width = route.image_width; image.height = route.image_height; }
       item.appendChild(image);
     }
     var heading = document.createElement("h3");
@@ -19,6 +20,10 @@
     });
     heading.appendChild(link);
     item.appendChild(heading);
+    var meta = document.createElement("p");
+    meta.className = "meta";
+    meta.textContent = route.area ? route.duration + " · " + route.area : route.duration;
+    item.appendChild(meta);
     var reason = document.createElement("p");
     reason.className = "meta recommendation-reason";
     reason.textContent = route.reason;
