@@ -120,6 +120,7 @@ def main() -> None:
             var_dir,
             workers=args.workers,
             DJANGO_SETTINGS_MODULE="bench.settings",
+            DATABASE_URL=os.environ.get("DATABASE_URL", ""),
             REDIS_URL=os.environ.get("REDIS_URL", ""),
         ) as base:
             targets = {

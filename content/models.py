@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -16,6 +15,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from translations.mixins import TranslatedPageMixin
+from visitaizu import page_cache
 from visitaizu.page_cache import ViewRestrictionShortcutMixin
 
 from .fields import MonthsField
@@ -168,8 +168,6 @@ class SiteAlert(models.Model):
         FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
     ]
 
-    CACHE_KEY = "site-alerts"
-
     class Meta:
         ordering = ["-level", "-pk"]
 
@@ -178,18 +176,12 @@ class SiteAlert(models.Model):
 
     @classmethod
     def current(cls) -> list["SiteAlert"]:
-        """Alerts showing now. Every page asks, so the active ones are cached until an alert is saved."""
-        alerts = cache.get(cls.CACHE_KEY)
-        if alerts is None:
-            alerts = list(cls.objects.filter(active=True))
-            cache.set(cls.CACHE_KEY, alerts, 300)
+        """Alerts showing now. Every page asks, so the active ones are kept under the page cache's generation,
+        which saving or deleting an alert moves on (content.signal_handlers); their times are checked here."""
+        alerts = page_cache.shared_value("site-alerts", lambda: list(cls.objects.filter(active=True)), seconds=300)
         now = timezone.now()
         return [
             alert
             for alert in alerts
             if (alert.starts_at is None or alert.starts_at <= now) and (alert.ends_at is None or alert.ends_at > now)
         ]
-
-    @classmethod
-    def forget_cached(cls, **_kwargs) -> None:
-        cache.delete(cls.CACHE_KEY)

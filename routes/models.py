@@ -219,10 +219,10 @@ class RoutePage(ViewRestrictionShortcutMixin, TranslatedPageMixin, PlaceFacts, P
 
     def related_routes(self) -> list[dict[str, object]]:
         """The cards of the routes ranked related to this one when routes last changed (`RelatedRoute`)."""
-        from .recommender.cards import tables
+        from .recommender.cards import table
 
-        table = tables.get(get_language())
-        return table.cards_for(table.related.get(self.pk, ()))
+        cards = table(get_language())
+        return cards.cards_for(cards.related.get(self.pk, ()))
 
     def rank_related_routes(self, limit: int = RELATED_ROUTES) -> list[int]:
         """Ids of the other live routes sharing the most themes, then the same area."""

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET
 from analytics.enrichment import browser_language, country_of, device_browser_os
 from consent.models import VisitorProfile, consented_token_hash
 
-from .recommender.cards import CardTable, tables
+from .recommender import cards
+from .recommender.cards import CardTable
 from .recommender.features import VisitorContext
 from .recommender.serving import Recommendation, recommend
 
@@ -85,7 +86,7 @@ def recommendations(request: HttpRequest) -> JsonResponse:
         # the page the visitor is on is never suggested; on a route page it is context too (no consent needed)
         current = int(page) if page else None
         items = recommend(context, k=int(limit), exclude=(current,) if current else (), near=current)
-        table = tables.get(language)
+        table = cards.table(language)
         routes = [
             {**table.cards[item.route], "reason": reason_text(item, table)}
             for item in items

@@ -6,7 +6,7 @@ stale, and each test checks that the edit that should clear them does.
 
 import pytest
 from django.utils import translation
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from consent.models import ConsentNotice
 from content.models import SiteAlert, StandardPage
@@ -138,3 +138,34 @@ def test_a_page_made_private_asks_for_its_password(client, spot):
     restriction.delete()
     assert not page_cache.any_view_restrictions()
     assert 'name="password"' not in uncached(client, spot)
+
+
+def test_a_process_memo_never_outlives_a_generation(client, spot):
+    """Pages and shared parts a process keeps in memory are filed under the generation: a publish in another
+    process (only the shared counter moves) or an emptied cache (a new random generation) reaches them at once."""
+    with translation.override("en"):
+        url = spot.get_url()
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    for _ in range(2):  # from the shared cache, then from this process's memory
+        assert client.get(url)["X-Page-Cache"] == "hit"
+    Page.objects.filter(pk=spot.pk).update(title_en="Renamed elsewhere")  # as another process would, no signal
+    assert "Renamed elsewhere" not in client.get(url).content.decode()
+    page_cache.invalidate()  # that process's publish signal: the shared counter moves, nothing here is told
+    assert "Renamed elsewhere" in client.get(url).content.decode()
+    assert "Renamed elsewhere" in uncached(client, spot)
+    Page.objects.filter(pk=spot.pk).update(title_en="Renamed again")
+    page_cache.cache.clear()  # Redis emptied: the generation starts again, from a random number
+    assert "Renamed again" in client.get(url).content.decode()
+
+
+def test_the_memo_keeps_to_its_bounds():
+    memo = page_cache.GenerationMemo(max_bytes=10, max_items=3)
+    memo.set(1, "a", "aaaa", seconds=60, size=4)
+    memo.set(1, "b", "bbbb", seconds=60, size=4)
+    memo.set(1, "c", "cccc", seconds=60, size=4)  # over 10 bytes: the least recently used goes
+    assert memo.get(1, "a") is None and memo.get(1, "c") == "cccc"
+    memo.set(1, "d", "d", seconds=-1)  # already expired
+    assert memo.get(1, "d") is None
+    assert memo.get(2, "c") is None  # asked under a newer generation
+    memo.set(2, "e", "e", seconds=60)
+    assert memo.get(1, "b") is None and memo.get(2, "e") == "e" and memo.size == 1

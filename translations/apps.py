@@ -10,9 +10,10 @@ class TranslationsConfig(AppConfig):
 
         from . import checks  # noqa: F401
         from .mixins import TranslatedPageMixin
-        from .routing import route_by_localized_slug
+        from .routing import route_by_localized_slug, share_site_root_paths
 
         # After wagtail-modeltranslation has patched `route` onto every page model (its app is ready first).
         for model in apps.get_models():
             if issubclass(model, TranslatedPageMixin):
                 model.route = route_by_localized_slug
+        share_site_root_paths()

@@ -14,6 +14,7 @@ from modeltranslation.utils import build_localized_fieldname
 from wagtail.models import Page
 from wagtail.url_routing import RouteResult
 
+from visitaizu import page_cache
 from visitaizu.compiled_queries import CompiledQuery
 
 from .languages import shown_columns, supported_languages
@@ -95,3 +96,21 @@ def page_url(page: Page, request: HttpRequest | None = None) -> str | None:
     if language not in urls:
         urls[language] = page.get_url(request)
     return urls[language]
+
+
+def share_site_root_paths() -> None:
+    """wagtail-modeltranslation keeps each language's site root paths in the shared cache but remembers only one
+    language per request, so a page's URLs in six languages (switcher, hreflang) cost seven cache reads, each a
+    Redis round trip in production. Kept under the page cache's generation instead (visitaizu.page_cache, moved
+    on by saving a site or publishing), they are read once per process and generation."""
+    from wagtail_modeltranslation import patch_wagtailadmin
+
+    localized = patch_wagtailadmin._localized_site_get_site_root_paths
+    if getattr(localized, "shares_root_paths", False):
+        return
+
+    def shared() -> list:
+        return page_cache.shared_value(f"site-root-paths:{get_language()}", localized)
+
+    shared.shares_root_paths = True
+    patch_wagtailadmin._localized_site_get_site_root_paths = shared

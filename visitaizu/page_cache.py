@@ -5,8 +5,14 @@ end up in here. The cache lives in Django's cache (Redis in production), shared 
 publishing anything bumps a generation number and every cached page is ignored from then on.
 """
 
+import secrets
+import sys
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
-from typing import TypeVar
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,24 +25,85 @@ PREFIXES = tuple(f"/{code}/" for code in supported_languages())
 
 T = TypeVar("T")
 
+# The generation a visitor page's request read when it began (set by the middleware for the request's duration).
+_request_generation: ContextVar[int | None] = ContextVar("page_cache_generation", default=None)
+
 
 def invalidate(**_kwargs) -> None:
     """Forget every cached page (signal receivers call this on publish, unpublish and snippet changes)."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
+        cache.set(GENERATION_KEY, secrets.randbits(48), None)
+
+
+def _read_generation() -> int:
+    """The generation in the shared cache; after the cache was emptied, a new random one, so that nothing filed
+    under an earlier generation (here or in any process's memo) can match it again."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, secrets.randbits(48), None)
+        generation = cache.get(GENERATION_KEY, 0)
+    return generation
+
+
+def current_generation() -> int:
+    """The content generation: the one a visitor page's request began with, else read from the shared cache."""
+    pinned = _request_generation.get()
+    return _read_generation() if pinned is None else pinned
 
 
 def generation(request: HttpRequest) -> int:
     """The current generation, read once per request (before anything is rendered from the database)."""
     if not hasattr(request, "_page_cache_generation"):
-        request._page_cache_generation = cache.get(GENERATION_KEY, 0)
+        request._page_cache_generation = current_generation()
     return request._page_cache_generation
 
 
-def _shared_key(request: HttpRequest, key: str) -> str:
-    return f"page-cache:{generation(request)}:shared:{key}"
+class GenerationMemo:
+    """What this process last read from the shared cache under the current generation, so a render does not ask
+    Redis again for what cannot have changed: entries are filed under their generation, which only ever moves on
+    (a publish, or a new random one after the cache was emptied), and a newer generation drops them all. Entries
+    also expire after the shared entry's own timeout. Bounded by bytes (pages) or count (everything else)."""
+
+    def __init__(self, max_bytes: int | None = None, max_items: int = 1024):
+        self.max_bytes, self.max_items = max_bytes, max_items
+        self.lock = threading.Lock()
+        self.generation: int | None = None
+        self.entries: OrderedDict[str, tuple[float, int, Any]] = OrderedDict()  # key → (expiry, size, value)
+        self.size = 0
+
+    def get(self, generation: int, key: str) -> Any:
+        with self.lock:
+            if generation != self.generation or key not in self.entries:
+                return None
+            expiry, _size, value = self.entries[key]
+            if expiry < time.monotonic():
+                self._drop(key)
+                return None
+            self.entries.move_to_end(key)
+            return value
+
+    def set(self, generation: int, key: str, value: Any, seconds: float, size: int = 1) -> None:
+        with self.lock:
+            if generation != self.generation:
+                self.entries.clear()
+                self.size, self.generation = 0, generation
+            if key in self.entries:
+                self._drop(key)
+            self.entries[key] = (time.monotonic() + seconds, size, value)
+            self.size += size
+            while self.entries and (
+                len(self.entries) > self.max_items or (self.max_bytes is not None and self.size > self.max_bytes)
+            ):
+                self._drop(next(iter(self.entries)))
+
+    def _drop(self, key: str) -> None:
+        self.size -= self.entries.pop(key)[1]
+
+
+_shared_memo = GenerationMemo()
+_page_memo = GenerationMemo(max_bytes=settings.PAGE_CACHE_MEMO_BYTES, max_items=sys.maxsize)
 
 
 def _shares(request: HttpRequest | None) -> bool:
@@ -55,11 +122,21 @@ def shared(request: HttpRequest | None, key: str, compute: Callable[[], T]) -> T
     """
     if not _shares(request):
         return compute()
-    full_key = _shared_key(request, key)
-    value = cache.get(full_key)
+    return shared_value(key, compute, generation(request))
+
+
+def shared_value(key: str, compute: Callable[[], T], generation: int | None = None, seconds: int | None = None) -> T:
+    """`compute()`, kept under the content generation in the shared cache and in this process (GenerationMemo)."""
+    generation = current_generation() if generation is None else generation
+    seconds = settings.PAGE_CACHE_SECONDS if seconds is None else seconds
+    full_key = f"page-cache:{generation}:shared:{key}"
+    value = _shared_memo.get(generation, full_key)
     if value is None:
-        value = compute()
-        cache.set(full_key, value, settings.PAGE_CACHE_SECONDS)
+        value = cache.get(full_key)
+        if value is None:
+            value = compute()
+            cache.set(full_key, value, seconds)
+        _shared_memo.set(generation, full_key, value, seconds)
     return value
 
 
@@ -73,12 +150,8 @@ def any_view_restrictions() -> bool:
     """
     from wagtail.models import PageViewRestriction
 
-    key = f"page-cache:{cache.get(GENERATION_KEY, 0)}:any-view-restrictions"
-    found = cache.get(key)
-    if found is None:
-        found = PageViewRestriction.objects.exists()
-        cache.set(key, found, settings.PAGE_CACHE_SECONDS)
-    return found
+    # Read afresh, not the generation the request began with: a restriction saved meanwhile must count at once.
+    return shared_value("any-view-restrictions", PageViewRestriction.objects.exists, _read_generation())
 
 
 class ViewRestrictionShortcutMixin:
@@ -135,12 +208,25 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not _cacheable_request(request):
-            if request.path.startswith(PREFIXES):
-                share_site_lookup(request)
+        if not request.path.startswith(PREFIXES):
             return self.get_response(request)
-        key = f"page-cache:{generation(request)}:{request.get_host()}:{request.path}"
-        hit = cache.get(key)
+        token = _request_generation.set(generation(request))  # one read of the generation for the whole render
+        try:
+            return self._serve(request)
+        finally:
+            _request_generation.reset(token)
+
+    def _serve(self, request: HttpRequest) -> HttpResponse:
+        if not _cacheable_request(request):
+            share_site_lookup(request)
+            return self.get_response(request)
+        current = generation(request)
+        key = f"page-cache:{current}:{request.get_host()}:{request.path}"
+        hit = _page_memo.get(current, key)
+        if hit is None:
+            hit = cache.get(key)
+            if hit is not None:
+                _page_memo.set(current, key, hit, settings.PAGE_CACHE_SECONDS, size=len(hit[0]))
         if hit is not None:
             content, content_language = hit
             response = HttpResponse(content, content_type="text/html; charset=utf-8")

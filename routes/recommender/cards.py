@@ -10,13 +10,10 @@ filtered and search suggestions, routes/includes/route_cards.html) read it, so b
 
 from __future__ import annotations
 
-import secrets
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
 from django.utils import translation
 
 from visitaizu import page_cache
@@ -79,40 +76,11 @@ def build_table(language: str) -> CardTable:
         )
 
 
-def current_generation() -> int:
-    """The content generation; after the cache was emptied, a new random one, so no process's memo matches it."""
-    generation = cache.get(page_cache.GENERATION_KEY)
-    if generation is None:
-        cache.add(page_cache.GENERATION_KEY, secrets.randbits(48), None)
-        generation = cache.get(page_cache.GENERATION_KEY, 0)
-    return generation
-
-
-class _Tables:
-    """This process's tables by language, each with the generation it was built for."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.tables: dict[str, tuple[int, CardTable]] = {}
-
-    def get(self, language: str) -> CardTable:
-        generation = current_generation()
-        found = self.tables.get(language)
-        if found is not None and found[0] == generation:
-            return found[1]
-        with self.lock:
-            key = f"recommender:cards:{generation}:{language}"
-            table = cache.get(key)
-            if table is None:
-                table = build_table(language)
-                cache.set(key, table, TABLE_SECONDS)
-            self.tables[language] = (generation, table)
-        return table
-
-
-tables = _Tables()
+def table(language: str) -> CardTable:
+    """The card table of `language` for the current content generation (built once, then shared)."""
+    return page_cache.shared_value(f"route-cards:{language}", lambda: build_table(language), seconds=TABLE_SECONDS)
 
 
 def cards_for(route_ids: Iterable[int]) -> list[dict[str, object]]:
     """These routes' cards in the active language, in this order (see CardTable.cards_for)."""
-    return tables.get(translation.get_language()).cards_for(route_ids)
+    return table(translation.get_language()).cards_for(route_ids)

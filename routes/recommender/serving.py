@@ -165,7 +165,7 @@ class _Loaded:
         from visitaizu import page_cache
 
         record = _live_model()
-        key = (record.pk if record else None, cache.get(page_cache.GENERATION_KEY, 0))
+        key = (record.pk if record else None, page_cache.current_generation())
         with self.lock:
             if self.catalogue is None or key != self.key:
                 self.catalogue = build_catalogue(record)

@@ -142,6 +142,8 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Seconds a rendered page stays cached; publishing anything clears the whole page cache at once.
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "600"))
+# Bytes of cached pages each web process also keeps in memory (visitaizu.page_cache.GenerationMemo).
+PAGE_CACHE_MEMO_BYTES = int(env("PAGE_CACHE_MEMO_BYTES", str(32 * 1024 * 1024)))
 
 # --- Celery: a broker that needs no server (SQLAlchemy over SQLite) unless CELERY_BROKER_URL says otherwise.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}")
