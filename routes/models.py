@@ -289,6 +289,11 @@ class RouteStop(Orderable, Coordinates):
         return self.spot.title if self.spot_id else self.place_name
 
     @property
+    def transfer_mode_label(self) -> str:
+        """`get_transfer_mode_display()` without rebuilding the choices per call (a route page shows it per stop)."""
+        return str(_TRANSFER_LABELS.get(self.transfer_mode, self.transfer_mode))
+
+    @property
     def live_spot(self) -> "SpotPage | None":
         return self.spot if self.spot_id and self.spot.live else None
 
@@ -300,6 +305,9 @@ class RouteStop(Orderable, Coordinates):
         if self.spot_id and self.spot.has_coordinates:
             return self.spot.latitude, self.spot.longitude
         return None
+
+
+_TRANSFER_LABELS = dict(RouteStop.TRANSFER_MODES)
 
 
 def _route_stops(route_id: int) -> "models.QuerySet[RouteStop]":
