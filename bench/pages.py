@@ -3,13 +3,16 @@
     .venv/bin/python bench/pages.py [--seconds 8] [--rounds 3] [--workers 2]
 
 Uses wrk (Debian package `wrk`) on loopback. The database is a fresh SQLite file with the demo content unless
-DATABASE_URL names another; REDIS_URL, if set, is the cache. Ends with one JSON line.
+DATABASE_URL names another (an empty one: it is migrated and given the demo content); REDIS_URL, if set, is the
+cache, else each worker has its own local-memory cache. Ends with one JSON line.
 
 "Uncached" requests carry a query string, so the whole-page cache never answers them (checked: no X-Page-Cache
-header); every one renders the page from the database. What stays warm, as on a live site between two publishes,
-is what every page shares (visitaizu.page_cache.shared): the site and its home page for routing, the header menu,
-the footer with the consent dialog; plus the active alerts, the consent notice and image renditions, which
-have their own caches.
+header); every one renders the page from the database: routing, the page row with its picture and area, its stops
+and their spots. What stays warm, as on a live site between two publishes, is what every page shares, kept under
+the page cache's generation (visitaizu.page_cache.shared_value): the site and its home page for routing, the
+header menu, the footer with the consent dialog, the active alerts, each language's site root paths and route-card
+table (the related routes' cards and ranking); plus the consent notice and image renditions, which have caches of
+their own.
 """
 
 import argparse
