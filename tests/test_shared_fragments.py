@@ -4,6 +4,8 @@ Every request here carries a query string, so the whole-page cache never answers
 stale, and each test checks that the edit that should clear them does.
 """
 
+import time
+
 import pytest
 from django.utils import translation
 from wagtail.models import Page, Site
@@ -169,3 +171,17 @@ def test_the_memo_keeps_to_its_bounds():
     assert memo.get(2, "c") is None  # asked under a newer generation
     memo.set(2, "e", "e", seconds=60)
     assert memo.get(1, "b") is None and memo.get(2, "e") == "e" and memo.size == 1
+
+
+def test_a_memoised_page_lives_no_longer_than_its_shared_entry(client, spot):
+    """A page rendered 590 s ago is kept in this process for the 10 s it has left in the shared cache, so pages
+    with time-bound alerts turn over on schedule."""
+    with translation.override("en"):
+        url = spot.get_url()
+    client.get(url)
+    key = f"page-cache:{page_cache.current_generation()}:page:testserver:{url}"  # as the middleware files it
+    content, language, rendered_at = page_cache.cache.get(key)
+    page_cache.cache.set(key, (content, language, rendered_at - 590), 600)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    expiry, _size, _value = page_cache._page_memo.entries[key]
+    assert 0 < expiry - time.monotonic() <= 10

@@ -221,14 +221,16 @@ class PageCacheMiddleware:
             share_site_lookup(request)
             return self.get_response(request)
         current = generation(request)
-        key = f"page-cache:{current}:{request.get_host()}:{request.path}"
+        key = f"page-cache:{current}:page:{request.get_host()}:{request.path}"
         hit = _page_memo.get(current, key)
         if hit is None:
             hit = cache.get(key)
             if hit is not None:
-                _page_memo.set(current, key, hit, settings.PAGE_CACHE_SECONDS, size=len(hit[0]))
+                # Kept here only as long as it stays in the shared cache (time-bound alerts show on schedule).
+                left = hit[2] + settings.PAGE_CACHE_SECONDS - time.time()
+                _page_memo.set(current, key, hit, left, size=len(hit[0]))
         if hit is not None:
-            content, content_language = hit
+            content, content_language, _rendered_at = hit
             response = HttpResponse(content, content_type="text/html; charset=utf-8")
             response["Content-Language"] = content_language
             response["X-Page-Cache"] = "hit"
@@ -236,6 +238,7 @@ class PageCacheMiddleware:
         share_site_lookup(request)
         response = self.get_response(request)
         if _cacheable_response(response):
-            cache.set(key, (response.content, response.get("Content-Language", "")), settings.PAGE_CACHE_SECONDS)
+            rendered = (response.content, response.get("Content-Language", ""), time.time())
+            cache.set(key, rendered, settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response
