@@ -48,10 +48,14 @@ class RouteIndexPage(ViewRestrictionShortcutMixin, TranslatedPageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         from .recommender.cards import cards_for
 
-        routes = list(RoutePage.objects.child_of(self).live().select_related("area").prefetch_related("themes"))
+        routes = RoutePage.objects.child_of(self).live()
         form = RouteFilterForm(request.GET or None)
+        if request.GET:  # filtering reads the routes' facts; the plain list needs only their order
+            shown = [route.pk for route in form.filter(list(routes.select_related("area").prefetch_related("themes")))]
+        else:
+            shown = routes.values_list("pk", flat=True)
         context["filter_form"] = form
-        context["routes"] = cards_for(route.pk for route in (form.filter(routes) if request.GET else routes))
+        context["routes"] = cards_for(shown)
         return context
 
 

@@ -320,7 +320,7 @@ def popular_route_ids(k: int = 6) -> list[int]:
 
         live = [route.pk for route in live_routes()]
         table = _rollup_popularity().get("*", {})
-        ids = sorted(live, key=lambda pk: (-table.get(pk, 0.0), live.index(pk)))
+        ids = sorted(live, key=lambda pk: -table.get(pk, 0.0))  # stable: ties stay in tree order
         cache.set(POPULAR_KEY, ids, 600)
     return ids[:k]
 
